@@ -57,7 +57,7 @@ export const vatReturns = defineEntity({
     periodEnd: col.month('Last month of the tax period'),
     revision: col.int('0 for the original return, 1.. for each correction', { min: 0, max: 99 }),
     taxableSalesFen: col.fen('Taxable sales excluding VAT, invoiced and uninvoiced', FEN_NONNEG),
-    uninvoicedSalesFen: col.fen('Part of taxable sales declared without an invoice (未开票收入)', FEN_NONNEG),
+    uninvoicedSalesFen: col.fen('Part of the sales (taxable or exempt) declared without an invoice (未开票收入)', FEN_NONNEG),
     exemptSalesFen: col.fen('Exempt sales (e.g. small-scale below the threshold)', FEN_NONNEG),
     outputTaxFen: col.fen('Output tax (销项税额)', FEN_NONNEG),
     inputTaxFen: col.fen('Input tax deducted (进项税额)', FEN_NONNEG),
@@ -76,9 +76,9 @@ export const vatReturns = defineEntity({
       sql: `(CAST(substr(periodEnd,1,4) AS INTEGER)*12 + CAST(substr(periodEnd,6,2) AS INTEGER)) - (CAST(substr(periodStart,1,4) AS INTEGER)*12 + CAST(substr(periodStart,6,2) AS INTEGER)) IN (0, 2)`,
     },
     {
-      id: 'uninvoiced_within_taxable', column: 'uninvoicedSalesFen', message: 'cannot exceed taxableSalesFen',
-      holds: (r) => r.uninvoicedSalesFen <= r.taxableSalesFen,
-      sql: 'uninvoicedSalesFen <= taxableSalesFen',
+      id: 'uninvoiced_within_sales', column: 'uninvoicedSalesFen', message: 'cannot exceed taxableSalesFen + exemptSalesFen',
+      holds: (r) => r.uninvoicedSalesFen <= r.taxableSalesFen + r.exemptSalesFen,
+      sql: 'uninvoicedSalesFen <= taxableSalesFen + exemptSalesFen',
     },
     {
       id: 'filed_after_period', column: 'filedDate', message: 'is before the end of the tax period',

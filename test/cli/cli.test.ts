@@ -1,0 +1,50 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { temporaryDir } from '../support/economy.ts';
+
+function puhui(...args: string[]) {
+  const result = spawnSync(process.execPath, ['bin/puhui.js', ...args], { encoding: 'utf8', timeout: 120_000 });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+test('synth, import and inspect work together from the command line, with --json', () => {
+  const root = temporaryDir('cli');
+  const synth = puhui('synth', '--out', join(root, 'raw'), '--enterprises', '200', '--months', '30', '--seed', '5', '--json');
+  assert.equal(synth.code, 0, synth.stderr);
+  const manifest = JSON.parse(synth.stdout);
+  assert.equal(manifest.enterprises, 200);
+  assert.ok(manifest.rowCounts.invoices > 1000);
+  const imported = puhui('import', join(root, 'raw'), '--out', join(root, 'dataset'), '--json');
+  assert.equal(imported.code, 0, imported.stderr);
+  const summary = JSON.parse(imported.stdout);
+  assert.ok(summary.entities.every((e: { rowsRejected: number }) => e.rowsRejected === 0));
+  const creditCode = readFileSync(join(root, 'raw', 'enterprises.csv'), 'utf8').split('\n')[1]!.split(',')[0]!;
+  const inspected = puhui('inspect', join(root, 'dataset'), creditCode, '--json');
+  assert.equal(inspected.code, 0, inspected.stderr);
+  const dossier = JSON.parse(inspected.stdout);
+  assert.equal(dossier.creditCode, creditCode);
+  assert.equal(dossier.months.length, 12);
+  const text = puhui('inspect', join(root, 'dataset'), creditCode);
+  assert.match(text.stdout, /month\s+sales\s+tax paid/);
+});
+
+test('bad input ends with a one-line message and exit code 2, never a stack trace', () => {
+  const cases = [
+    puhui('synth', '--enterprises', '5'),
+    puhui('synth', '--out', temporaryDir('x'), '--enterprises', 'many'),
+    puhui('synth', '--out', temporaryDir('x'), '--enterprises', '10'),
+    puhui('import', '/nonexistent/folder', '--out', temporaryDir('y')),
+    puhui('inspect', temporaryDir('z'), '91310000631696382C'),
+    puhui('inspect', join('test', 'nonexistent'), 'NOPE'),
+    puhui('frobnicate'),
+    puhui('synth', '--bogus-flag'),
+  ];
+  for (const result of cases) {
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /^puhui: /);
+    assert.doesNotMatch(result.stderr, /\n\s+at /);
+  }
+});

@@ -171,7 +171,7 @@ test('the SQL validator and the zod schema agree on every broken field of every 
       const typed: Record<string, unknown> = {};
       for (const [name, c] of Object.entries(spec.columns)) {
         const text = row[name] as string | null;
-        typed[name] = text === null || text === '' ? null : (c.kind === 'fen' || c.kind === 'int') && /^-?\d+(\.\d+)?$/.test(text) ? Number(text) : c.kind === 'bool' ? text : text;
+        typed[name] = text === null || text === '' ? null : (c.kind === 'fen' || c.kind === 'int') && /^-?\d+(\.\d+)?$/.test(text) ? Number(text) : text;
       }
       const result = spec.schema.safeParse(typed);
       rows.push(row);

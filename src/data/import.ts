@@ -20,7 +20,7 @@ export const IMPORT_ORDER: readonly EntityName[] = [
   'enterprises', 'invoices', 'vatReturns', 'citReturns', 'taxGrades', 'bankMonths', 'bureauReports', 'courtCases', 'labels',
 ];
 export const QUARANTINE_DIR = 'quarantine';
-const MEMORY_LIMIT = '1GB';
+const MEMORY_LIMIT = '512MB';
 
 export interface ImportOptions {
   sourceDir: string;
@@ -145,9 +145,15 @@ async function loadRaw(connection: DuckDBConnection, file: DatasetFile, spec: En
   const missing = Object.keys(spec.columns).filter((c) => !present.includes(c));
   if (missing.length > 0) return `lacks the column(s) ${missing.join(', ')} (has ${present.join(', ')})`;
   const columns = Object.keys(spec.columns).map((c) => `CAST(${quoteIdent(c)} AS VARCHAR) AS ${quoteIdent(c)}`).join(', ');
-  const rowNumber = file.format === 'csv' ? 'row_number() OVER ()' : 'file_row_number + 1';
   try {
-    await connection.run(`CREATE OR REPLACE TABLE raw_${e} AS SELECT ${rowNumber} AS __row, ${columns} FROM ${reader}`);
+    // Insertion order is the file's order (preserve_insertion_order), so rowid + 1 is the data-row number;
+    // a window function would number the rows too, but single-threaded and several times slower.
+    if (file.format === 'csv') {
+      await connection.run(`CREATE OR REPLACE TABLE raw_load_${e} AS SELECT ${columns} FROM ${reader}`);
+      await connection.run(`CREATE OR REPLACE VIEW raw_${e} AS SELECT rowid + 1 AS __row, * FROM raw_load_${e}`);
+    } else {
+      await connection.run(`CREATE OR REPLACE TABLE raw_${e} AS SELECT file_row_number + 1 AS __row, ${columns} FROM ${reader}`);
+    }
   } catch (error) {
     return `cannot be read: ${firstLine((error as Error).message)}`;
   }
@@ -175,12 +181,18 @@ async function collectProblems(connection: DuckDBConnection, file: DatasetFile, 
   const e = file.entity;
   const fileName = quoteText(basename(file.path));
   const lineOf = lineSql(e, csvLines);
-  const checks = Object.entries(spec.columns).map(([name, column]) => `{'column': ${quoteText(name)}, 'message': ${columnProblemSql(name, column)}, 'value': ${quoteIdent(name)}}`);
+  // One pass flags the rows with any column problem; only those are taken apart into (column, message).
+  const problemSql = Object.entries(spec.columns).map(([name, column]) => [name, columnProblemSql(name, column)] as const);
+  // The same pass casts every row (TRY_CAST, so a bad value cannot fail the statement); bad rows are dropped after.
+  await connection.run(`CREATE OR REPLACE TABLE typed_${e} AS
+    SELECT __row, coalesce(${problemSql.map(([, sql]) => sql).join(', ')}) IS NOT NULL AS __bad, ${typedProjectionSql(spec, 'TRY_CAST')} FROM raw_${e}`);
+  const checks = problemSql.map(([name, sql]) => `{'column': ${quoteText(name)}, 'message': ${sql}, 'value': ${quoteIdent(name)}}`);
   await connection.run(`CREATE OR REPLACE TABLE column_problems_${e} AS
-    SELECT __row, unnest(list_filter([${checks.join(', ')}], x -> x.message IS NOT NULL)) AS p FROM raw_${e}`);
+    SELECT __row, unnest(list_filter([${checks.join(', ')}], x -> x.message IS NOT NULL)) AS p
+    FROM raw_${e} WHERE __row IN (SELECT __row FROM typed_${e} WHERE __bad)`);
+  await connection.run(`DELETE FROM typed_${e} WHERE __bad`);
+  await connection.run(`ALTER TABLE typed_${e} DROP COLUMN __bad`);
   const rules = spec.rules.map((rule) => `CASE WHEN coalesce(${rule.sql}, true) THEN NULL ELSE {'column': ${quoteText(rule.column)}, 'message': ${quoteText(rule.message)}, 'value': CAST(${quoteIdent(rule.column)} AS VARCHAR)} END`);
-  await connection.run(`CREATE OR REPLACE TABLE typed_${e} AS SELECT __row, ${typedProjectionSql(spec)} FROM raw_${e}
-    WHERE __row NOT IN (SELECT __row FROM column_problems_${e})`);
   await connection.run(`CREATE OR REPLACE TABLE rule_problems_${e} AS
     SELECT __row, unnest(list_filter([${rules.length > 0 ? rules.join(', ') : 'NULL'}], x -> x IS NOT NULL)) AS p FROM typed_${e}`);
   await connection.run(`DELETE FROM typed_${e} WHERE __row IN (SELECT __row FROM rule_problems_${e})`);
@@ -261,19 +273,29 @@ async function tableExists(connection: DuckDBConnection, table: string): Promise
  */
 async function mergeWithTarget(connection: DuckDBConnection, spec: EntitySpec, file: SourceFile, target: string): Promise<void> {
   const e = spec.name;
-  const columns = Object.keys(spec.columns).map(quoteIdent).join(', ');
-  const hasTarget = existsSync(target);
-  await connection.run(`CREATE OR REPLACE TEMP TABLE existing_${e} AS ${hasTarget ? `SELECT ${columns} FROM read_parquet(${quoteText(target)})` : `SELECT ${columns} FROM typed_${e} WHERE false`}`);
+  const names = Object.keys(spec.columns);
+  const columns = names.map(quoteIdent).join(', ');
+  const temporary = `${target}.writing`;
+  if (!existsSync(target)) {
+    await connection.run(`CREATE OR REPLACE VIEW valid_${e} AS SELECT ${columns} FROM typed_${e}`);
+    await connection.run(`CREATE OR REPLACE VIEW added_${e} AS SELECT * FROM valid_${e}`);
+    await connection.run(`COPY (SELECT * FROM valid_${e} ORDER BY ${keySql(spec)}) TO ${quoteText(temporary)} (FORMAT parquet, COMPRESSION zstd)`);
+    renameSync(temporary, target);
+    return;
+  }
+  await connection.run(`CREATE OR REPLACE TEMP TABLE existing_${e} AS SELECT ${columns} FROM read_parquet(${quoteText(target)})`);
   const keyJoin = spec.key.map((k) => `x.${quoteIdent(k)} = t.${quoteIdent(k)}`).join(' AND ');
+  const sameRecord = `(${names.map((c) => `x.${quoteIdent(c)}`).join(', ')}) IS NOT DISTINCT FROM (${names.map((c) => `t.${quoteIdent(c)}`).join(', ')})`;
+  const existingKey = `x.${quoteIdent(spec.key[0]!)}`;
+  // One hash join classifies every incoming row: new key (added), same record (unchanged) or conflict.
+  await connection.run(`CREATE OR REPLACE TABLE matched_${e} AS
+    SELECT t.*, CASE WHEN ${existingKey} IS NULL THEN 'added' WHEN ${sameRecord} THEN 'unchanged' ELSE 'conflict' END AS __match
+    FROM typed_${e} t LEFT JOIN existing_${e} x ON ${keyJoin}`);
   await connection.run(`INSERT INTO problems_${e}
     SELECT ${quoteText(file.fileName)}, ${lineSql(e, file.csv)}, ${quoteText(spec.key[0]!)}, 'conflicts with the record already imported under the same key', NULL, ${recordSql(spec)}
-    FROM typed_${e} t JOIN raw_${e} r USING (__row) JOIN existing_${e} x ON ${keyJoin}
-    WHERE (${Object.keys(spec.columns).map((c) => `x.${quoteIdent(c)}`).join(', ')}) IS DISTINCT FROM (${Object.keys(spec.columns).map((c) => `t.${quoteIdent(c)}`).join(', ')})`);
-  await connection.run(`CREATE OR REPLACE TABLE valid_${e} AS SELECT ${columns} FROM typed_${e} t
-    WHERE NOT EXISTS (SELECT 1 FROM existing_${e} x WHERE ${keyJoin}
-      AND (${Object.keys(spec.columns).map((c) => `x.${quoteIdent(c)}`).join(', ')}) IS DISTINCT FROM (${Object.keys(spec.columns).map((c) => `t.${quoteIdent(c)}`).join(', ')}))`);
-  await connection.run(`CREATE OR REPLACE TABLE added_${e} AS SELECT * FROM valid_${e} t WHERE NOT EXISTS (SELECT 1 FROM existing_${e} x WHERE ${keyJoin})`);
-  const temporary = `${target}.writing`;
+    FROM matched_${e} t JOIN raw_${e} r USING (__row) WHERE t.__match = 'conflict'`);
+  await connection.run(`CREATE OR REPLACE TABLE valid_${e} AS SELECT ${columns} FROM matched_${e} WHERE __match <> 'conflict'`);
+  await connection.run(`CREATE OR REPLACE VIEW added_${e} AS SELECT ${columns} FROM matched_${e} WHERE __match = 'added'`);
   await connection.run(`COPY (SELECT * FROM existing_${e} UNION ALL SELECT * FROM added_${e} ORDER BY ${keySql(spec)}) TO ${quoteText(temporary)} (FORMAT parquet, COMPRESSION zstd)`);
   renameSync(temporary, target);
 }

@@ -70,11 +70,11 @@ export function sqlTypeOf(column: Column): string {
 }
 
 /** SELECT list turning valid raw text columns into typed ones ('' becomes NULL for nullable columns). */
-export function typedProjectionSql(spec: EntitySpec): string {
+export function typedProjectionSql(spec: EntitySpec, cast: 'CAST' | 'TRY_CAST' = 'CAST'): string {
   return Object.entries(spec.columns).map(([name, column]) => {
     const v = quoteIdent(name);
     const value = column.nullable ? `NULLIF(trim(${v}), '')` : v;
-    return `CAST(${value} AS ${sqlTypeOf(column)}) AS ${v}`;
+    return `${cast}(${value} AS ${sqlTypeOf(column)}) AS ${v}`;
   }).join(', ');
 }
 

@@ -200,3 +200,32 @@ test('imports Parquet as well as CSV, and a whole synthetic economy without losi
   const fromParquet = await importDataset({ sourceDir: target, targetDir: again });
   assert.deepEqual(fromParquet.entities.map((e) => [e.entity, e.rowsAdded]), summary.entities.map((e) => [e.entity, e.rowsAdded]));
 });
+
+test('line numbers stay exact in a large file read in parallel chunks, around structural rejects', async () => {
+  const source = temporaryDir('src');
+  const target = temporaryDir('dst');
+  writeEntity(source, 'enterprises', [enterpriseRow(SELLER, 'A'), enterpriseRow(BUYER, 'B')]);
+  const columns = Object.keys(ENTITIES.invoices.columns);
+  const rowCount = 250_000;
+  const badLines = new Map<number, string>([[777, 'issueDate'], [61_234, 'sellerCode'], [140_001, 'taxFen'], [249_998, 'kind']]);
+  const structuralLines = [90_000, 180_000];
+  const lines = [columns.join(',')];
+  for (let line = 2; line <= rowCount + 1; line++) {
+    const row: Record<string, unknown> = invoiceRow(0, { invoiceNumber: `24310000000000${String(line).padStart(6, '0')}` });
+    const broken = badLines.get(line);
+    if (broken === 'issueDate') row.issueDate = '2024-02-31';
+    if (broken === 'sellerCode') row.sellerCode = '91310000631696382A';
+    if (broken === 'taxFen') row.taxFen = 1;
+    if (broken === 'kind') row.kind = 'x';
+    const text = columns.map((c) => (row[c] === null ? '' : String(row[c]))).join(',');
+    lines.push(structuralLines.includes(line) ? text.slice(0, 30) : text);
+  }
+  writeFileSync(join(source, 'invoices.csv'), lines.join('\n') + '\n');
+  const summary = await importDataset({ sourceDir: source, targetDir: target });
+  assert.equal(byEntity(summary, 'invoices').rowsAdded, rowCount - badLines.size - structuralLines.length);
+  const problems = quarantine(target, 'invoices');
+  const found = problems.filter((p) => !p.message.includes('too few fields')).map((p) => `${p.line}:${p.column}`);
+  assert.deepEqual(found.sort(), [...badLines].map(([line, column]) => `${line}:${column}`).sort());
+  const structural = problems.filter((p) => p.message.includes('too few fields')).map((p) => p.line);
+  assert.deepEqual(structural, structuralLines);
+});

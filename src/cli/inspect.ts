@@ -6,8 +6,9 @@ import { industrySection } from '../domain/reference.ts';
 
 export interface MonthSummary {
   month: string;
-  declaredSalesFen: number;
-  taxPaidFen: number;
+  /** Null where no VAT return covers the month (not filed yet, or not filed at all). */
+  declaredSalesFen: number | null;
+  taxPaidFen: number | null;
   salesInvoiceCount: number;
   salesInvoicedFen: number;
   purchaseInvoiceCount: number;
@@ -36,7 +37,7 @@ export function summariseDossier(dossier: Dossier, monthsShown = 12): DossierSum
   if (first && lastMonth) {
     for (let k = 0; k < monthsShown; k++) {
       const month = addMonths(first, k);
-      rows.set(month, { month, declaredSalesFen: 0, taxPaidFen: 0, salesInvoiceCount: 0, salesInvoicedFen: 0, purchaseInvoiceCount: 0, purchasesInvoicedFen: 0, bankInflowFen: 0 });
+      rows.set(month, { month, declaredSalesFen: null, taxPaidFen: null, salesInvoiceCount: 0, salesInvoicedFen: 0, purchaseInvoiceCount: 0, purchasesInvoicedFen: 0, bankInflowFen: 0 });
     }
   }
   // Latest revision of each period; a quarterly return is spread evenly over its three months.
@@ -47,8 +48,8 @@ export function summariseDossier(dossier: Dossier, monthsShown = 12): DossierSum
     for (let k = 0; k < span; k++) {
       const row = rows.get(addMonths(r.periodStart, k));
       if (!row) continue;
-      row.declaredSalesFen += Math.round((r.taxableSalesFen + r.exemptSalesFen) / span);
-      row.taxPaidFen += Math.round(r.taxPaidFen / span);
+      row.declaredSalesFen = (row.declaredSalesFen ?? 0) + Math.round((r.taxableSalesFen + r.exemptSalesFen) / span);
+      row.taxPaidFen = (row.taxPaidFen ?? 0) + Math.round(r.taxPaidFen / span);
     }
   }
   for (const invoice of dossier.salesInvoices) {
@@ -95,10 +96,10 @@ export function renderDossierSummary(summary: DossierSummary): string {
   if (bureau) {
     lines.push(`  bureau ${bureau.reportDate}: loans ${formatYuanShort(bureau.outstandingLoanFen)} at ${bureau.lenderCount} lenders · overdue ${formatYuanShort(bureau.overdueFen)} · worst DPD 24m ${bureau.worstDpd24m} · inquiries 3m ${bureau.inquiries3m}`);
   }
-  lines.push('', '  amounts in yuan (k = thousand, M = million)');
+  lines.push('', '  amounts in yuan (k = thousand, M = million); quarterly returns are spread evenly over their months');
   const header = ['month', 'sales', 'tax paid', 'inv out', 'out amt', 'inv in', 'in amt', 'bank in'];
   const table = summary.months.map((m) => [
-    m.month, formatYuanShort(m.declaredSalesFen), formatYuanShort(m.taxPaidFen), String(m.salesInvoiceCount), formatYuanShort(m.salesInvoicedFen),
+    m.month, m.declaredSalesFen === null ? 'not filed' : formatYuanShort(m.declaredSalesFen), m.taxPaidFen === null ? '—' : formatYuanShort(m.taxPaidFen), String(m.salesInvoiceCount), formatYuanShort(m.salesInvoicedFen),
     String(m.purchaseInvoiceCount), formatYuanShort(m.purchasesInvoicedFen), formatYuanShort(m.bankInflowFen),
   ]);
   lines.push(...renderTable(header, table).map((line) => `  ${line}`));

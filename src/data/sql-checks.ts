@@ -6,7 +6,7 @@
 import {
   type Column, COLUMN_MESSAGES, DATE_MAX, DATE_MIN, type EntitySpec,
 } from '../domain/columns.ts';
-import { CREDIT_CODE_CHARSET, CREDIT_CODE_WEIGHTS } from '../domain/credit-code.ts';
+import { CREDIT_CODE_CHARSET, CREDIT_CODE_WEIGHTS, LEGACY_CREDIT_CODES } from '../domain/credit-code.ts';
 import { PROVINCE_CODES } from '../domain/reference.ts';
 
 export function quoteIdent(name: string): string {
@@ -19,7 +19,8 @@ export function quoteText(text: string): string {
 
 function creditCodeCheckSql(v: string): string {
   const terms = CREDIT_CODE_WEIGHTS.map((weight, k) => `(instr('${CREDIT_CODE_CHARSET}', substr(${v}, ${k + 1}, 1)) - 1) * ${weight}`);
-  return `substr('${CREDIT_CODE_CHARSET}', ((31 - ((${terms.join(' + ')}) % 31)) % 31) + 1, 1) <> substr(${v}, 18, 1)`;
+  const legacy = [...LEGACY_CREDIT_CODES].map(quoteText).join(', ');
+  return `substr('${CREDIT_CODE_CHARSET}', ((31 - ((${terms.join(' + ')}) % 31)) % 31) + 1, 1) <> substr(${v}, 18, 1) AND ${v} NOT IN (${legacy})`;
 }
 
 /** A SQL expression giving the problem with the raw text value of one column, or NULL. */

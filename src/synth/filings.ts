@@ -31,7 +31,9 @@ export interface FilingWriters {
 
 interface FirmFiling { i: number; lateCount: Int32Array; arrearsCount: Int32Array }
 
-export function writeFilings(firms: Firms, paths: HealthPaths, ledger: TradeLedger, config: SynthConfig, writers: FilingWriters): void {
+export function writeFilings(
+  firms: Firms, paths: HealthPaths, ledger: TradeLedger, config: SynthConfig, writers: FilingWriters, onFirm: (done: number, total: number) => void = () => {},
+): void {
   const rng = new Rng(config.seed, 'filings');
   const lastDay = dayOfMonthIndex(firms.startIndex + firms.months) - 1;
   let caseSerial = 0;
@@ -45,6 +47,7 @@ export function writeFilings(firms: Firms, paths: HealthPaths, ledger: TradeLedg
     writeBankMonths(firms, paths, ledger, rng, i, writers.bankMonths);
     writeBureauReports(firms, paths, rng, i, writers.bureauReports);
     writeCourtCases(firms, paths, rng, i, lastDay, nextCaseSerial, writers.courtCases);
+    if ((i & 1023) === 1023) onFirm(i + 1, firms.count);
   }
 }
 

@@ -18,7 +18,11 @@ import { simulateTrade } from './trade.ts';
 export const GENERATOR_VERSION = 'puhui-synth/1';
 
 export type SynthStage = 'firms' | 'health' | 'trade' | 'filings' | 'labels';
+/** Progress as a share of the whole run (done / total), with the stage under way. */
 export type SynthProgress = (stage: SynthStage, done: number, total: number) => void;
+
+/** Rough share of the run each stage takes, measured at 20,000 × 36. */
+const STAGE_WEIGHTS: Record<SynthStage, number> = { firms: 1, health: 4, trade: 60, filings: 33, labels: 2 };
 
 export interface SynthResult { dir: string; manifest: DatasetManifest }
 
@@ -26,7 +30,12 @@ export function generateEconomy(config: SynthConfig, dir: string, onProgress: Sy
   validateSynthConfig(config);
   mkdirSync(dir, { recursive: true });
   const stages: SynthStage[] = ['firms', 'health', 'trade', 'filings', 'labels'];
-  const step = (stage: SynthStage) => onProgress(stage, stages.indexOf(stage), stages.length);
+  const totalWeight = stages.reduce((sum, s) => sum + STAGE_WEIGHTS[s], 0);
+  const within = (stage: SynthStage) => (done: number, total: number) => {
+    const before = stages.slice(0, stages.indexOf(stage)).reduce((sum, s) => sum + STAGE_WEIGHTS[s], 0);
+    onProgress(stage, Math.round(((before + (STAGE_WEIGHTS[stage] * done) / Math.max(1, total)) * 1000) / totalWeight), 1000);
+  };
+  const step = (stage: SynthStage) => within(stage)(0, 1);
   const writer = (entity: EntityName) => new CsvFileWriter(entityFilePath(dir, entity, 'csv'), Object.keys(ENTITIES[entity].columns));
 
   step('firms');
@@ -35,14 +44,14 @@ export function generateEconomy(config: SynthConfig, dir: string, onProgress: Sy
   const paths = simulateHealth(firms, config);
   step('trade');
   const invoices = writer('invoices');
-  const ledger = simulateTrade(firms, paths, config, invoices);
+  const ledger = simulateTrade(firms, paths, config, invoices, within('trade'));
   invoices.close();
   step('filings');
   const filingWriters = {
     vatReturns: writer('vatReturns'), citReturns: writer('citReturns'), taxGrades: writer('taxGrades'),
     bankMonths: writer('bankMonths'), bureauReports: writer('bureauReports'), courtCases: writer('courtCases'),
   };
-  writeFilings(firms, paths, ledger, config, filingWriters);
+  writeFilings(firms, paths, ledger, config, filingWriters, within('filings'));
   for (const w of Object.values(filingWriters)) w.close();
   step('labels');
   const enterprises = writer('enterprises');
@@ -50,7 +59,7 @@ export function generateEconomy(config: SynthConfig, dir: string, onProgress: Sy
   writeEnterprisesAndLabels(firms, paths, enterprises, labels);
   enterprises.close();
   labels.close();
-  onProgress('labels', stages.length, stages.length);
+  onProgress('labels', 1000, 1000);
 
   const rowCounts: Partial<Record<EntityName, number>> = {
     enterprises: enterprises.rowCount, vatReturns: filingWriters.vatReturns.rowCount, citReturns: filingWriters.citReturns.rowCount,

@@ -39,7 +39,9 @@ interface Edges { seller: Int32Array; buyer: Int32Array; weight: Float64Array; r
 
 interface Overlay { seller: number; buyer: number; amountFen: number; day: number }
 
-export function simulateTrade(firms: Firms, paths: HealthPaths, config: SynthConfig, invoiceWriter: CsvFileWriter): TradeLedger {
+export function simulateTrade(
+  firms: Firms, paths: HealthPaths, config: SynthConfig, invoiceWriter: CsvFileWriter, onMonth: (done: number, total: number) => void = () => {},
+): TradeLedger {
   const n = firms.count;
   const months = firms.months;
   const cells = n * months;
@@ -63,6 +65,7 @@ export function simulateTrade(firms: Firms, paths: HealthPaths, config: SynthCon
       if (flow[e]! > 0) issuer.trade(edges.seller[e]!, edges.buyer[e]!, flow[e]!, t, 1 + rng.int(28));
     }
     for (const overlay of overlays.flowsOf(t, ledger)) issuer.trade(overlay.seller, overlay.buyer, overlay.amountFen, t, overlay.day);
+    onMonth(t + 1, months);
   }
   return ledger;
 }

@@ -60,6 +60,7 @@ test('keeps every valid row and names the line, field and reason of each broken 
     [{ buyerCode: SELLER }, 'buyerCode', 'is the same as sellerCode'],
     [{ buyerCode: '91440300568520498A' }, 'buyerCode', 'refers to no known enterprises record'],
     [{ invoiceNumber: '2431000000000000000X' }, 'invoiceNumber', 'does not match the expected format'],
+    [{ buyerCode: '91350100M0001TGQXM' }, 'buyerCode', 'refers to no known enterprises record'], // legacy code: valid, but unknown
   ];
   const rows: Record<string, unknown>[] = [invoiceRow(1), invoiceRow(2)];
   for (const [k, [change]] of broken.entries()) rows.push({ ...invoiceRow(100 + k), ...change });

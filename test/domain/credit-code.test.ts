@@ -57,3 +57,11 @@ test('composes codes that pass both the GB 32100 and the inner GB 11714 check', 
     assert.equal(orgCodeCheckChar(published.slice(8, 16)), published.charAt(16), published);
   }
 });
+
+test('accepts the known legacy Fujian pilot codes that fail the check character, and no look-alikes', () => {
+  for (const code of ['91350100M0001TGQXM', '91350211M0000XUF46', '91350203M0001QAY9B']) {
+    assert.notEqual(creditCodeCheckChar(code.slice(0, 17)), code.charAt(17), code);
+    assert.equal(isValidCreditCode(code), true, code);
+  }
+  assert.equal(isValidCreditCode('91350100M0001TGQXL'), false);
+});

@@ -79,3 +79,57 @@ export function monthsBetween(fromIsoDate: string, toIsoDate: string): number {
   const whole = to - from;
   return Number(toIsoDate.slice(8, 10)) >= Number(fromIsoDate.slice(8, 10)) ? whole : whole - 1;
 }
+
+/** Day number of a proleptic Gregorian date, by arithmetic (no Date object); month 1-12. */
+export function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146097 + dayOfEra - 719468;
+}
+
+/** Month index (months since 1970-01) of a day number, by arithmetic. */
+export function monthIndexOfDay(dayNumberValue: number): number {
+  const z = dayNumberValue + 719468;
+  const era = Math.floor(z / 146097);
+  const dayOfEra = z - era * 146097;
+  const yearOfEra = Math.floor((dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36524) - Math.floor(dayOfEra / 146096)) / 365);
+  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const mp = Math.floor((5 * dayOfYear + 2) / 153);
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+  return (year - 1970) * 12 + month - 1;
+}
+
+const TABLE_FIRST_YEAR = 1900;
+const TABLE_YEARS = 300;
+let monthStartDays: Int32Array | null = null;
+
+/** Day numbers of the first day of each month from 1900 to 2199, built on first use. */
+function monthStarts(): Int32Array {
+  if (monthStartDays === null) {
+    monthStartDays = new Int32Array(TABLE_YEARS * 12);
+    for (let k = 0; k < TABLE_YEARS * 12; k++) monthStartDays[k] = daysFromCivil(TABLE_FIRST_YEAR + Math.floor(k / 12), (k % 12) + 1, 1);
+  }
+  return monthStartDays;
+}
+
+/**
+ * Day number of an ISO date already validated at the edge (a record that passed its schema): digits
+ * are read directly, with no checks. Use dayNumber() for untrusted text.
+ */
+export function dayNumberTrusted(isoDate: string): number {
+  const year = (isoDate.charCodeAt(0) - 48) * 1000 + (isoDate.charCodeAt(1) - 48) * 100 + (isoDate.charCodeAt(2) - 48) * 10 + isoDate.charCodeAt(3) - 48;
+  const month = (isoDate.charCodeAt(5) - 48) * 10 + isoDate.charCodeAt(6) - 48;
+  const day = (isoDate.charCodeAt(8) - 48) * 10 + isoDate.charCodeAt(9) - 48;
+  const slot = (year - TABLE_FIRST_YEAR) * 12 + month - 1;
+  return slot >= 0 && slot < TABLE_YEARS * 12 ? monthStarts()[slot]! + day - 1 : daysFromCivil(year, month, day);
+}
+
+/** Month index of a validated 'YYYY-MM' (or 'YYYY-MM-DD'), with no checks. */
+export function monthIndexTrusted(isoMonth: string): number {
+  const year = (isoMonth.charCodeAt(0) - 48) * 1000 + (isoMonth.charCodeAt(1) - 48) * 100 + (isoMonth.charCodeAt(2) - 48) * 10 + isoMonth.charCodeAt(3) - 48;
+  return (year - 1970) * 12 + (isoMonth.charCodeAt(5) - 48) * 10 + isoMonth.charCodeAt(6) - 48 - 1;
+}

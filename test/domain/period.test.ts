@@ -36,3 +36,14 @@ test('rounds tax to the fen, half away from zero, for sales and red reversals al
   assert.equal(formatYuan(123456789), '1,234,567.89');
   assert.equal(formatYuan(-5), '-0.05');
 });
+
+test('arithmetic calendar conversions agree with Date on every day from 1900 to 2100', async () => {
+  const { daysFromCivil, monthIndexOfDay, dayNumberTrusted, monthIndexTrusted } = await import('../../src/domain/period.ts');
+  for (let day = dayNumber('1900-01-01'); day <= dayNumber('2100-12-31'); day++) {
+    const iso = isoDateOfDay(day);
+    assert.equal(dayNumberTrusted(iso), day);
+    assert.equal(daysFromCivil(Number(iso.slice(0, 4)), Number(iso.slice(5, 7)), Number(iso.slice(8, 10))), day);
+    assert.equal(monthIndexOfDay(day), monthIndex(iso.slice(0, 7)));
+    assert.equal(monthIndexTrusted(iso), monthIndex(iso.slice(0, 7)));
+  }
+});

@@ -16,6 +16,20 @@ export class DatasetError extends Error {
   }
 }
 
+/**
+ * Creates one typed view per entity file (named after the entity). CSV text is cast with the importer's
+ * typed projection; rows that would not cast are skipped (an imported dataset has none).
+ */
+export async function attachDataset(connection: DuckDBConnection, files: readonly DatasetFile[]): Promise<void> {
+  for (const file of files) {
+    const spec = ENTITIES[file.entity] as unknown as EntitySpec;
+    const source = file.format === 'csv'
+      ? `(SELECT ${typedProjectionSql(spec, 'TRY_CAST')} FROM read_csv(${quoteText(file.path)}, all_varchar = true, header = true, ignore_errors = true))`
+      : `read_parquet(${quoteText(file.path)})`;
+    await connection.run(`CREATE OR REPLACE VIEW ${file.entity} AS SELECT * FROM ${source}`);
+  }
+}
+
 /** One open dataset; keep it for many lookups, close it when done. */
 export class DatasetReader {
   private constructor(private readonly instance: DuckDBInstance, private readonly connection: DuckDBConnection, private readonly files: DatasetFile[]) {}
@@ -25,13 +39,7 @@ export class DatasetReader {
     if (!files.some((f) => f.entity === 'enterprises')) throw new DatasetError(`${dir} is not a dataset: it has no enterprises.csv or enterprises.parquet`);
     const instance = await DuckDBInstance.create(':memory:', { threads: '2', memory_limit: '1GB' });
     const connection = await instance.connect();
-    for (const file of files) {
-      const spec = ENTITIES[file.entity] as unknown as EntitySpec;
-      const source = file.format === 'csv'
-        ? `(SELECT ${typedProjectionSql(spec)} FROM read_csv(${quoteText(file.path)}, all_varchar = true, header = true, ignore_errors = true))`
-        : `read_parquet(${quoteText(file.path)})`;
-      await connection.run(`CREATE VIEW ${file.entity} AS SELECT * FROM ${source}`);
-    }
+    await attachDataset(connection, files);
     return new DatasetReader(instance, connection, files);
   }
 

@@ -1,3 +1,3 @@
 export { importDataset, ImportError, IMPORT_ORDER, QUARANTINE_DIR, type ImportOptions, type ImportSummary, type EntityImportSummary } from './import.ts';
-export { DatasetReader, DatasetError } from './dossier-reader.ts';
+export { DatasetReader, DatasetError, attachDataset } from './dossier-reader.ts';
 export { datasetFiles, entityFilePath, readManifest, MANIFEST_FILE, type DatasetFile, type DatasetManifest } from './layout.ts';

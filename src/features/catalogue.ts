@@ -63,8 +63,12 @@ function variation(values: Float64Array, from: number, to: number): number | nul
   return Math.sqrt(squares / n) / mean;
 }
 
+/** Size bands of the industry reference by declared sales over 12 months: < 3M, 3M–20M, ≥ 20M yuan. */
+export const SIZE_BAND_MICRO_BELOW_FEN = 300_000_000;
+export const SIZE_BAND_SMALL_BELOW_FEN = 2_000_000_000;
+
 function sizeBand(salesFen12m: number): string {
-  return salesFen12m < 300_000_000 ? 'micro' : salesFen12m < 2_000_000_000 ? 'small' : 'medium';
+  return salesFen12m < SIZE_BAND_MICRO_BELOW_FEN ? 'micro' : salesFen12m < SIZE_BAND_SMALL_BELOW_FEN ? 'small' : 'medium';
 }
 
 /** The reference group of a firm as of the context: section|taxpayer type|size band. */

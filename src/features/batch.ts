@@ -1,0 +1,263 @@
+/**
+ * `puhui features DIR --as-of D --out FILE`: the feature table of every enterprise of a dataset.
+ *
+ * DuckDB encodes the dataset once as id-sorted numeric tables (only facts dated by the as-of date, invoices
+ * only within the feature window); the main thread reads them shard by shard as typed columns and hands
+ * each shard to a worker thread, which computes the very same feature vectors as the online path. Rows
+ * stream to a temporary CSV; DuckDB then fills in the industry-relative features from medians over the same
+ * as-of date (never from the future) and writes the result as Parquet or CSV, in bounded memory.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { extname, join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { addMonths } from '../domain/period.ts';
+import { attachDataset, datasetFiles, DatasetError } from '../data/index.ts';
+import type { EntityName } from '../domain/columns.ts';
+import { quoteText } from '../data/sql-checks.ts';
+import { CsvFileWriter } from '../synth/csv-writer.ts';
+import { FEATURES, SIZE_BAND_MICRO_BELOW_FEN, SIZE_BAND_SMALL_BELOW_FEN } from './catalogue.ts';
+import { REFERENCE_GROUP_SIZE_MIN, asOfDayOf } from './compute.ts';
+import { WINDOW_MONTHS } from './context.ts';
+import { computeShard, type ShardRequest, type ShardResult } from './batch-worker.ts';
+import { SHARD_TABLES, transferablesOf, type Column, type ColumnKind, type Shard, type ShardTableName, type Table } from './shard.ts';
+
+export const SHARD_ENTERPRISES = 2_000;
+export const WORKERS_MAX = 16;
+
+export interface FeatureBatchOptions {
+  datasetDir: string;
+  asOf: string;
+  outFile: string;
+  /** Worker threads; 0 computes on the main thread. Default: the machine's parallelism, at most WORKERS_MAX. */
+  workers?: number;
+  shardEnterprises?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface FeatureBatchResult { outFile: string; referenceFile: string; enterprises: number; referenceGroups: number; seconds: number }
+
+const day = (column: string) => `(CAST(${column} AS DATE) - DATE '1970-01-01')::INTEGER`;
+const month = (column: string) => `((CAST(substr(${column}, 1, 4) AS INTEGER) - 1970) * 12 + CAST(substr(${column}, 6, 2) AS INTEGER) - 1)::INTEGER`;
+
+/** SQL selecting each shard table's columns (in SHARD_TABLES order) as of a date. */
+function tableSql(asOf: string): Record<ShardTableName, string> {
+  const d = quoteText(asOf);
+  const windowStart = quoteText(`${addMonths(asOf.slice(0, 7), -WINDOW_MONTHS)}-01`);
+  const invoiceSide = (own: string, other: string) => `SELECT o.id, ${day('issueDate')}, c.cp, amountFen::DOUBLE,
+      (CASE status WHEN 'normal' THEN 0 WHEN 'red' THEN 1 ELSE 2 END)::UTINYINT, (kind = 'special')::UTINYINT
+    FROM invoices JOIN ent_ids o ON o.creditCode = ${own} JOIN cp_ids c ON c.code = ${other}
+    WHERE issueDate BETWEEN ${windowStart} AND ${d}`;
+  return {
+    enterprises: `SELECT i.id, creditCode, ${day('establishedDate')}, industrySection, industryDivision, regionCode, (taxpayerType = 'general')::UTINYINT,
+      (creditCode LIKE '92%')::UTINYINT, registeredCapitalFen::DOUBLE, legalRepBirthYear::INTEGER FROM enterprises JOIN ent_ids i USING (creditCode)`,
+    vat: `SELECT i.id, ${month('periodStart')}, ${month('periodEnd')}, revision::INTEGER, taxableSalesFen::DOUBLE, uninvoicedSalesFen::DOUBLE, exemptSalesFen::DOUBLE,
+      taxPayableFen::DOUBLE, taxPaidFen::DOUBLE, ${day('filedDate')}, late::UTINYINT FROM vatReturns JOIN ent_ids i USING (creditCode) WHERE filedDate <= ${d}`,
+    cit: `SELECT i.id, year::INTEGER, revision::INTEGER, revenueFen::DOUBLE, ${day('filedDate')} FROM citReturns JOIN ent_ids i USING (creditCode) WHERE filedDate <= ${d}`,
+    grades: `SELECT i.id, year::INTEGER, (CASE grade WHEN 'A' THEN 0 WHEN 'B' THEN 1 WHEN 'M' THEN 2 WHEN 'C' THEN 3 ELSE 4 END)::UTINYINT, ${day('publishedDate')}
+      FROM taxGrades JOIN ent_ids i USING (creditCode) WHERE publishedDate <= ${d}`,
+    sales: invoiceSide('sellerCode', 'buyerCode'),
+    purchases: invoiceSide('buyerCode', 'sellerCode'),
+    bank: `SELECT i.id, ${month('month')}, inflowFen::DOUBLE, outflowFen::DOUBLE, endBalanceFen::DOUBLE, topInflowSharePermille::INTEGER
+      FROM bankMonths JOIN ent_ids i USING (creditCode) WHERE month < ${quoteText(asOf.slice(0, 7))}`,
+    bureau: `SELECT i.id, ${day('reportDate')}, overdueFen::DOUBLE, worstDpd24m::INTEGER, inquiries3m::INTEGER, inquiries6m::INTEGER, lenderCount::INTEGER,
+      outstandingLoanFen::DOUBLE, guaranteesGivenFen::DOUBLE FROM bureauReports JOIN ent_ids i USING (creditCode) WHERE reportDate <= ${d}`,
+    court: `SELECT i.id, ${day('filedDate')}, CASE WHEN closedDate IS NULL THEN -1 ELSE ${day('closedDate')} END, (role = 'defendant')::UTINYINT, amountFen::DOUBLE,
+      dishonestDebtor::UTINYINT FROM courtCases JOIN ent_ids i USING (creditCode) WHERE filedDate <= ${d}`,
+  };
+}
+
+/** The dataset entity each shard table is read from. */
+const SOURCE_ENTITY: Record<ShardTableName, EntityName> = {
+  enterprises: 'enterprises', vat: 'vatReturns', cit: 'citReturns', grades: 'taxGrades', sales: 'invoices', purchases: 'invoices',
+  bank: 'bankMonths', bureau: 'bureauReports', court: 'courtCases',
+};
+
+async function prepare(connection: DuckDBConnection, datasetDir: string, asOf: string): Promise<number> {
+  const files = datasetFiles(datasetDir);
+  if (!files.some((f) => f.entity === 'enterprises')) throw new DatasetError(`${datasetDir} is not a dataset: it has no enterprises file`);
+  await attachDataset(connection, files);
+  const present = new Set(files.map((f) => f.entity));
+  await connection.run(`CREATE TABLE ent_ids AS SELECT creditCode, (row_number() OVER (ORDER BY creditCode) - 1)::INTEGER AS id FROM enterprises`);
+  await connection.run(present.has('invoices')
+    ? `CREATE TABLE cp_ids AS SELECT code, (row_number() OVER (ORDER BY code) - 1)::INTEGER AS cp FROM (SELECT sellerCode AS code FROM invoices UNION SELECT buyerCode FROM invoices)`
+    : `CREATE TABLE cp_ids (code VARCHAR, cp INTEGER)`);
+  const sql = tableSql(asOf);
+  for (const name of Object.keys(SHARD_TABLES) as ShardTableName[]) {
+    const columns = Object.keys(SHARD_TABLES[name]);
+    const source = present.has(SOURCE_ENTITY[name]) ? sql[name] : emptyOf(name); // a dataset may lack an entity
+    await connection.run(`CREATE TABLE f_${name} AS SELECT * FROM (${source}) t(${columns.join(', ')}) ORDER BY id`);
+  }
+  const [row] = (await connection.runAndReadAll('SELECT count(*)::INTEGER AS n FROM ent_ids')).getRowObjectsJS();
+  return Number(row!.n);
+}
+
+function emptyOf(name: ShardTableName): string {
+  const type: Record<ColumnKind, string> = { i32: 'INTEGER', f64: 'DOUBLE', u8: 'UTINYINT', str: 'VARCHAR' };
+  return `SELECT ${Object.values(SHARD_TABLES[name]).map((kind) => `NULL::${type[kind as ColumnKind]}`).join(', ')} WHERE false`;
+}
+
+/**
+ * Reads one shard table. Numeric columns are copied straight from DuckDB's typed vectors (their `items`),
+ * with no per-value conversion: the shard SQL never yields NULL in them.
+ */
+async function fetchTable(connection: DuckDBConnection, name: ShardTableName, from: number, to: number): Promise<Table> {
+  const kinds = Object.entries(SHARD_TABLES[name]) as [string, ColumnKind][];
+  const result = await connection.stream(`SELECT * FROM f_${name} WHERE id BETWEEN ${from} AND ${to} ORDER BY id`);
+  const chunks: (ArrayLike<number> | string[])[][] = [];
+  let rows = 0;
+  for (;;) {
+    const chunk = await result.fetchChunk();
+    if (!chunk || chunk.rowCount === 0) break;
+    chunks.push(kinds.map(([, kind], c) => (kind === 'str'
+      ? (chunk.getColumnValues(c) as string[])
+      : (chunk.getColumnVector(c) as unknown as { items: ArrayLike<number> }).items)));
+    rows += chunk.rowCount;
+  }
+  const table: Table = {};
+  kinds.forEach(([column, kind], c) => {
+    if (kind === 'str') {
+      table[column] = chunks.flatMap((chunk) => chunk[c] as string[]);
+      return;
+    }
+    const out = kind === 'i32' ? new Int32Array(rows) : kind === 'f64' ? new Float64Array(rows) : new Uint8Array(rows);
+    let offset = 0;
+    for (const chunk of chunks) {
+      const values = chunk[c] as ArrayLike<number>;
+      out.set(values, offset);
+      offset += values.length;
+    }
+    table[column] = out;
+  });
+  return table;
+}
+
+async function fetchShard(connection: DuckDBConnection, index: number, from: number, to: number): Promise<Shard> {
+  const tables = {} as Record<ShardTableName, Table>;
+  for (const name of Object.keys(SHARD_TABLES) as ShardTableName[]) tables[name] = await fetchTable(connection, name, from, to);
+  return { index, tables };
+}
+
+/** Runs shards on worker threads (or inline), keeping at most two shards per worker in flight. */
+class ShardPool {
+  private readonly workers: Worker[] = [];
+  private readonly idle: Worker[] = [];
+  private readonly waiting: ((worker: Worker) => void)[] = [];
+
+  constructor(count: number) {
+    for (let k = 0; k < count; k++) {
+      const worker = new Worker(new URL('./batch-worker-entry.js', import.meta.url));
+      this.workers.push(worker);
+      this.idle.push(worker);
+    }
+  }
+
+  async run(request: ShardRequest): Promise<ShardResult> {
+    if (this.workers.length === 0) return computeShard(request);
+    const worker = this.idle.pop() ?? (await new Promise<Worker>((resolve) => this.waiting.push(resolve)));
+    try {
+      return await new Promise<ShardResult>((resolve, reject) => {
+        worker.once('message', resolve);
+        worker.once('error', reject);
+        worker.postMessage(request, transferablesOf(request.shard));
+      });
+    } finally {
+      worker.removeAllListeners('error');
+      const next = this.waiting.shift();
+      if (next) next(worker);
+      else this.idle.push(worker);
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
+
+function writeRows(writer: CsvFileWriter, codes: string[], result: ShardResult): void {
+  const width = FEATURES.length;
+  const categoryWidth = FEATURES.filter((f) => f.type === 'category').length;
+  for (let row = 0; row < result.count; row++) {
+    const cells: (string | number | null)[] = [codes[row]!];
+    let c = 0;
+    for (let k = 0; k < width; k++) {
+      if (FEATURES[k]!.type === 'category') cells.push(result.categories[row * categoryWidth + c++] ?? null);
+      else {
+        const value = result.numbers[row * width + k]!;
+        cells.push(Number.isNaN(value) ? null : value);
+      }
+    }
+    writer.row(cells);
+  }
+}
+
+export async function computeFeatureTable(options: FeatureBatchOptions): Promise<FeatureBatchResult> {
+  const started = performance.now();
+  const asOfDay = asOfDayOf(options.asOf);
+  const format = extname(options.outFile).toLowerCase() === '.csv' ? 'csv' : 'parquet';
+  const work = mkdtempSync(join(tmpdir(), 'puhui-features-'));
+  const instance = await DuckDBInstance.create(join(work, 'work.duckdb'), { threads: '2', memory_limit: '512MB', temp_directory: join(work, 'spill') });
+  const connection = await instance.connect();
+  const workers = Math.min(WORKERS_MAX, Math.max(0, options.workers ?? Math.min(2, availableParallelism())));
+  const pool = new ShardPool(workers);
+  const rowsFile = join(work, 'rows.csv');
+  try {
+    const count = await prepare(connection, options.datasetDir, options.asOf);
+    const shardSize = options.shardEnterprises ?? SHARD_ENTERPRISES;
+    const shards = Math.ceil(count / shardSize);
+    const writer = new CsvFileWriter(rowsFile, ['creditCode', ...FEATURES.map((f) => f.id)]);
+    const pending = new Map<number, { codes: string[]; result: Promise<ShardResult> }>();
+    let written = 0;
+    const flush = async (all: boolean) => {
+      while (pending.has(written) && (all || pending.size > Math.max(1, workers) * 2)) {
+        const { codes, result } = pending.get(written)!;
+        writeRows(writer, codes, await result);
+        pending.delete(written);
+        written++;
+        options.onProgress?.(written, shards);
+      }
+    };
+    for (let index = 0; index < shards; index++) {
+      const shard = await fetchShard(connection, index, index * shardSize, (index + 1) * shardSize - 1);
+      const codes = [...(shard.tables.enterprises.code as string[])];
+      pending.set(index, { codes, result: pool.run({ shard, asOfDay }) });
+      await flush(false);
+    }
+    await flush(true);
+    writer.close();
+    const referenceGroups = await writeOutput(connection, rowsFile, options, format);
+    return { outFile: options.outFile, referenceFile: referenceFileOf(options.outFile), enterprises: count, referenceGroups, seconds: (performance.now() - started) / 1000 };
+  } finally {
+    await pool.close();
+    connection.closeSync();
+    instance.closeSync();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+export function referenceFileOf(outFile: string): string {
+  return `${outFile.replace(/\.(csv|parquet)$/i, '')}.reference.json`;
+}
+
+/** Fills the industry-relative feature from same-date medians and writes the table and its reference. */
+async function writeOutput(connection: DuckDBConnection, rowsFile: string, options: FeatureBatchOptions, format: 'csv' | 'parquet'): Promise<number> {
+  const types = [`'creditCode': 'VARCHAR'`, ...FEATURES.map((f) => `'${f.id}': '${f.type === 'category' ? 'VARCHAR' : 'DOUBLE'}'`)].join(', ');
+  // The reference group of each firm, as referenceGroup() in catalogue.ts computes it online.
+  const group = `industry_section || '|' || CASE taxpayer_general WHEN 1 THEN 'general' ELSE 'small_scale' END || '|' ||
+    CASE WHEN vat_sales_12m < ${SIZE_BAND_MICRO_BELOW_FEN} THEN 'micro' WHEN vat_sales_12m < ${SIZE_BAND_SMALL_BELOW_FEN} THEN 'small' ELSE 'medium' END`;
+  await connection.run(`CREATE TABLE feature_rows AS SELECT *, ${group} AS __grp FROM read_csv(${quoteText(rowsFile)}, header = true, columns = {${types}})`);
+  await connection.run(`CREATE TABLE reference AS SELECT __grp AS grp, count(vat_burden_12m) AS n, median(vat_burden_12m) AS burden
+    FROM feature_rows WHERE vat_burden_12m IS NOT NULL GROUP BY ALL HAVING count(vat_burden_12m) >= ${REFERENCE_GROUP_SIZE_MIN}`);
+  const columns = ['r.creditCode', ...FEATURES.map((f) => (f.id === 'vat_burden_dev_industry'
+    ? 'r.vat_burden_12m - reference.burden AS vat_burden_dev_industry' : `r.${f.id}`))];
+  await connection.run(`COPY (SELECT ${columns.join(', ')} FROM feature_rows r LEFT JOIN reference ON reference.grp = r.__grp ORDER BY r.creditCode)
+    TO ${quoteText(options.outFile)} (FORMAT ${format === 'csv' ? 'csv, HEADER' : 'parquet, COMPRESSION zstd'})`);
+  const groups = (await connection.runAndReadAll('SELECT grp, n, burden FROM reference ORDER BY grp')).getRowObjectsJS();
+  writeFileSync(referenceFileOf(options.outFile), JSON.stringify({
+    asOf: options.asOf, description: 'Median VAT burden (vat_burden_12m) by industry section | taxpayer type | size band, from the same dataset as of the same date',
+    groups: groups.map((g) => ({ group: String(g.grp), enterprises: Number(g.n), vatBurdenMedian: Number(g.burden) })),
+  }, null, 2) + '\n');
+  return groups.length;
+}
+

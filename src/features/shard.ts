@@ -1,0 +1,93 @@
+/**
+ * A shard of enterprises in columns, as the batch path moves it between DuckDB, the main thread and the
+ * workers: every table sorted by enterprise id, numbers in typed arrays (transferable without copying),
+ * and a function that turns it into compact dossiers whose arrays are views into the shard's columns.
+ */
+import type { CompactDossier, CompactInvoices } from './compact.ts';
+
+export type ColumnKind = 'i32' | 'f64' | 'u8' | 'str';
+export type Column = Int32Array | Float64Array | Uint8Array | string[];
+export type Table = Record<string, Column>;
+
+/** Each shard table: its columns with their kinds; `id` (the enterprise id) comes first in every table. */
+export const SHARD_TABLES = {
+  enterprises: { id: 'i32', code: 'str', establishedDay: 'i32', section: 'str', division: 'str', region: 'str', general: 'u8', individual: 'u8', capitalFen: 'f64', birthYear: 'i32' },
+  vat: { id: 'i32', periodStart: 'i32', periodEnd: 'i32', revision: 'i32', taxableFen: 'f64', uninvoicedFen: 'f64', exemptFen: 'f64', payableFen: 'f64', paidFen: 'f64', filedDay: 'i32', late: 'u8' },
+  cit: { id: 'i32', year: 'i32', revision: 'i32', revenueFen: 'f64', filedDay: 'i32' },
+  grades: { id: 'i32', year: 'i32', grade: 'u8', publishedDay: 'i32' },
+  sales: { id: 'i32', day: 'i32', counterparty: 'i32', amountFen: 'f64', status: 'u8', special: 'u8' },
+  purchases: { id: 'i32', day: 'i32', counterparty: 'i32', amountFen: 'f64', status: 'u8', special: 'u8' },
+  bank: { id: 'i32', month: 'i32', inflowFen: 'f64', outflowFen: 'f64', balanceFen: 'f64', topSharePermille: 'i32' },
+  bureau: { id: 'i32', day: 'i32', overdueFen: 'f64', worstDpd: 'i32', inquiries3m: 'i32', inquiries6m: 'i32', lenders: 'i32', outstandingFen: 'f64', guaranteesFen: 'f64' },
+  court: { id: 'i32', filedDay: 'i32', closedDay: 'i32', defendant: 'u8', amountFen: 'f64', dishonest: 'u8' },
+} as const satisfies Record<string, Record<string, ColumnKind>>;
+
+export type ShardTableName = keyof typeof SHARD_TABLES;
+
+export interface Shard {
+  index: number;
+  tables: Record<ShardTableName, Table>;
+}
+
+/** Typed arrays of the shard, for postMessage's transfer list. */
+export function transferablesOf(shard: Shard): ArrayBuffer[] {
+  const buffers: ArrayBuffer[] = [];
+  for (const table of Object.values(shard.tables)) {
+    for (const column of Object.values(table)) if (!Array.isArray(column)) buffers.push(column.buffer as ArrayBuffer);
+  }
+  return buffers;
+}
+
+/** Start offsets of each enterprise's rows in a table sorted by id (ranges[k]..ranges[k+1]). */
+function ranges(ids: Int32Array, enterpriseIds: Int32Array): Int32Array {
+  const out = new Int32Array(enterpriseIds.length + 1);
+  let row = 0;
+  for (let k = 0; k < enterpriseIds.length; k++) {
+    while (row < ids.length && ids[row]! < enterpriseIds[k]!) row++;
+    out[k] = row;
+    while (row < ids.length && ids[row] === enterpriseIds[k]) row++;
+  }
+  out[enterpriseIds.length] = ids.length;
+  // Each enterprise ends where its rows end, not where the next one's begin (ids may be missing).
+  return out;
+}
+
+function slice<T extends Table>(table: T, from: number, to: number): T {
+  const out: Record<string, Column> = {};
+  for (const [name, column] of Object.entries(table)) out[name] = Array.isArray(column) ? column.slice(from, to) : column.subarray(from, to);
+  return out as T;
+}
+
+function endOf(ids: Int32Array, start: number, id: number): number {
+  let end = start;
+  while (end < ids.length && ids[end] === id) end++;
+  return end;
+}
+
+export function dossiersOfShard(shard: Shard): CompactDossier[] {
+  const t = shard.tables;
+  const e = t.enterprises as Record<string, Column>;
+  const enterpriseIds = e.id as Int32Array;
+  const names = Object.keys(SHARD_TABLES).filter((n) => n !== 'enterprises') as Exclude<ShardTableName, 'enterprises'>[];
+  const starts = Object.fromEntries(names.map((n) => [n, ranges(t[n].id as Int32Array, enterpriseIds)])) as Record<typeof names[number], Int32Array>;
+  const dossiers: CompactDossier[] = [];
+  for (let k = 0; k < enterpriseIds.length; k++) {
+    const id = enterpriseIds[k]!;
+    const part = <N extends typeof names[number]>(name: N) => {
+      const table = t[name];
+      const from = starts[name][k]!;
+      const to = endOf(table.id as Int32Array, from, id);
+      return { ...slice(table, from, to), count: to - from } as Record<string, Column> & { count: number };
+    };
+    dossiers.push({
+      establishedDay: (e.establishedDay as Int32Array)[k]!, industrySection: (e.section as string[])[k]!, industryDivision: (e.division as string[])[k]!,
+      regionCode: (e.region as string[])[k]!, general: (e.general as Uint8Array)[k] === 1, individual: (e.individual as Uint8Array)[k] === 1,
+      registeredCapitalFen: (e.capitalFen as Float64Array)[k]!, legalRepBirthYear: (e.birthYear as Int32Array)[k]!,
+      vat: part('vat') as unknown as CompactDossier['vat'], cit: part('cit') as unknown as CompactDossier['cit'],
+      grades: part('grades') as unknown as CompactDossier['grades'], sales: part('sales') as unknown as CompactInvoices,
+      purchases: part('purchases') as unknown as CompactInvoices, bank: part('bank') as unknown as CompactDossier['bank'],
+      bureau: part('bureau') as unknown as CompactDossier['bureau'], court: part('court') as unknown as CompactDossier['court'],
+    });
+  }
+  return dossiers;
+}

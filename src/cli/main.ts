@@ -7,6 +7,12 @@ import { join, resolve } from 'node:path';
 import { DEFAULT_SYNTH_CONFIG, generateEconomy, SynthConfigError, type SynthConfig } from '../synth/index.ts';
 import { DatasetError, DatasetReader, importDataset, ImportError, readManifest, type ImportSummary } from '../data/index.ts';
 import { renderDossierSummary, renderTable, summariseDossier } from './inspect.ts';
+import { datasetFiles } from '../data/index.ts';
+import { FEATURES, FeatureInputError } from '../features/index.ts';
+import { computeFeatureTable } from '../features/batch.ts';
+import { featureReport, type FeatureReport } from './feature-report.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { ProgressBar } from './progress.ts';
 
 export class UsageError extends Error {
@@ -28,6 +34,11 @@ Usage:
       DIR2/quarantine/ with file, line, column and reason. 导入并校验数据，问题行隔离存放。
   puhui inspect DIR CREDIT_CODE [--months N] [--json]
       Print an enterprise's dossier: profile and the last N months (default 12). 查看企业档案。
+  puhui features --list [--json]
+      The feature catalogue: id, group, type, unit, description. 指标目录。
+  puhui features DIR [--as-of YYYY-MM-DD] [--out FILE.parquet|FILE.csv] [--report [--labels FILE]] [--workers N] [--json]
+      Point-in-time features of every enterprise as of a date (default: the dataset's observation date);
+      --report prints each feature's information value against defaults in the 12 months after it. 批量计算指标。
 `;
 
 type Flags = Record<string, string | boolean | undefined>;
@@ -146,11 +157,49 @@ async function commandDemo(argv: string[]): Promise<void> {
   }
 }
 
+async function commandFeatures(argv: string[]): Promise<void> {
+  const { flags, positionals } = parse(argv, { list: { type: 'boolean' }, 'as-of': { type: 'string' }, out: { type: 'string' }, report: { type: 'boolean' }, labels: { type: 'string' }, workers: { type: 'string' } });
+  const json = flags.json === true;
+  if (flags.list) {
+    print(json, FEATURES.map(({ compute: _compute, ...spec }) => spec), () => renderTable(['id', 'group', 'type', 'unit', 'description / 说明'],
+      FEATURES.map((f) => [f.id, f.group, f.type, f.unit, `${f.descriptionEn} / ${f.descriptionZh}`])).join('\n'));
+    return;
+  }
+  if (positionals.length !== 1) throw new UsageError('usage: puhui features DIR --as-of YYYY-MM-DD --out FILE [--report] | puhui features --list');
+  const dir = resolve(positionals[0]!);
+  const asOf = typeof flags['as-of'] === 'string' ? flags['as-of'] : readManifest(dir)?.observationDate;
+  if (!asOf) throw new UsageError('give --as-of YYYY-MM-DD (the dataset has no manifest with an observation date)');
+  if (typeof flags.out !== 'string' && !flags.report) throw new UsageError('give --out FILE.parquet|FILE.csv, --report, or both');
+  const scratch = typeof flags.out === 'string' ? null : mkdtempSync(join(tmpdir(), 'puhui-features-'));
+  const outFile = typeof flags.out === 'string' ? resolve(flags.out) : join(scratch!, 'features.parquet');
+  try {
+    const bar = new ProgressBar('features', json);
+    const result = await computeFeatureTable({ datasetDir: dir, asOf, outFile, workers: flags.workers === undefined ? undefined : intFlag(flags, 'workers', 2), onProgress: (done, total) => bar.update(done, total, `${done}/${total} shards`) });
+    bar.done();
+    let report: FeatureReport | null = null;
+    if (flags.report) {
+      const files = datasetFiles(dir);
+      const labels = typeof flags.labels === 'string' ? resolve(flags.labels) : files.find((f) => f.entity === 'labels')?.path;
+      if (!labels) throw new UsageError('the report needs outcomes: give --labels FILE (creditCode, defaultMonth …)');
+      report = await featureReport(outFile, labels, files.find((f) => f.entity === 'enterprises')!.path, asOf);
+    }
+    const summary = { ...result, outFile: scratch ? null : result.outFile, referenceFile: scratch ? null : result.referenceFile, report };
+    print(json, summary, () => [
+      `${result.enterprises} enterprises × ${FEATURES.length} features as of ${asOf} in ${result.seconds.toFixed(1)} s (${Math.round(result.enterprises / result.seconds)} enterprises/s)`,
+      scratch ? '' : `Written ${result.outFile}; industry reference (${result.referenceGroups} groups) ${result.referenceFile}`,
+      ...(report ? ['', `Information value against defaults in the 12 months after ${asOf}: ${report.defaults} of ${report.enterprises} (${(report.badRate * 100).toFixed(2)}%)`,
+        ...renderTable(['feature', 'group', 'IV', 'strength', 'missing'], report.features.map((f) => [f.id, f.group, f.iv.toFixed(3), f.strength, `${Math.round(f.missingShare * 100)}%`]))] : []),
+    ].filter((line) => line !== '').join('\n'));
+  } finally {
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
 function renderRowCounts(title: string, counts: Record<string, number | undefined>): string {
   return [title, ...renderTable(['entity', 'rows'], Object.entries(counts).map(([entity, n]) => [entity, String(n ?? 0)]))].join('\n');
 }
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { demo: commandDemo, synth: commandSynth, import: commandImport, inspect: commandInspect };
+const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { demo: commandDemo, synth: commandSynth, import: commandImport, inspect: commandInspect, features: commandFeatures };
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -168,7 +217,7 @@ export async function main(argv: string[]): Promise<number> {
     await run(rest);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
-    if (error instanceof UsageError || error instanceof SynthConfigError || error instanceof ImportError || error instanceof DatasetError) {
+    if (error instanceof UsageError || error instanceof SynthConfigError || error instanceof ImportError || error instanceof DatasetError || error instanceof FeatureInputError) {
       process.stderr.write(`puhui: ${error.message}\n`);
       return 2;
     }

@@ -48,3 +48,22 @@ test('bad input ends with a one-line message and exit code 2, never a stack trac
     assert.doesNotMatch(result.stderr, /\n\s+at /);
   }
 });
+
+test('features --list prints the catalogue, and features --report ranks features by information value', () => {
+  const list = puhui('features', '--list', '--json');
+  assert.equal(list.code, 0, list.stderr);
+  const catalogue = JSON.parse(list.stdout) as { id: string; descriptionZh: string }[];
+  assert.ok(catalogue.length >= 60);
+  assert.ok(catalogue.every((f) => f.id && f.descriptionZh));
+  const root = temporaryDir('cli-features');
+  assert.equal(puhui('synth', '--out', join(root, 'raw'), '--enterprises', '600', '--months', '36', '--json').code, 0);
+  const result = puhui('features', join(root, 'raw'), '--out', join(root, 'features.csv'), '--report', '--json');
+  assert.equal(result.code, 0, result.stderr);
+  const summary = JSON.parse(result.stdout);
+  assert.equal(summary.enterprises, 600);
+  assert.equal(summary.report.features.length, catalogue.length);
+  assert.ok(summary.report.defaults > 0);
+  const top = summary.report.features[0];
+  assert.ok(top.iv > 0.1, JSON.stringify(top));
+  assert.match(readFileSync(join(root, 'features.csv'), 'utf8').split('\n')[0]!, /^creditCode,age_months,/);
+});

@@ -1,9 +1,11 @@
 /**
- * Benchmarks for the foundation: synthetic-economy generation and import throughput, and peak memory as
- * the economy grows (2,000 → 20,000 enterprises × 36 months). Each size runs in its own child process so
- * peak memory (max RSS) is that run's alone. Ratios compare against the smallest size measured in the same
- * run; for the import, against a plain DuckDB CSV → Parquet copy of the same files (no validation), the
- * floor any validating import has to stand on. Results go to bench/results/foundation.json.
+ * Benchmarks, each step in its own child process so peak memory (max RSS) is that step's alone, at 2,000 and
+ * 20,000 enterprises × 36 months:
+ * - foundation: synthetic-economy generation and import throughput; the import against a plain DuckDB
+ *   CSV → Parquet copy of the same files (no validation), the floor any validating import stands on;
+ * - features: batch throughput (enterprises/s) against the same features written as DuckDB SQL (a subset
+ *   of 16 of the catalogue, bench/features-sql.ts), and online latency for one enterprise with ~2,000 invoices.
+ * Memory growth is compared against the growth of the data. Results go to bench/results/*.json.
  *
  *   npm run bench                 the full run (20,000 × 36; about 3 minutes)
  *   npm run bench -- --quick      small sizes only, for a smoke check
@@ -12,6 +14,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FEATURES } from '../src/features/index.ts';
+import { SQL_FEATURES } from './features-sql.ts';
 
 const quick = process.argv.includes('--quick');
 const sizes = quick ? [500, 2_000] : [2_000, 20_000];
@@ -29,7 +33,10 @@ function measure(script: string, args: string[]): Measure {
 }
 
 const work = mkdtempSync(join(tmpdir(), 'puhui-bench-'));
+const asOf = '2025-10-01';
 const results: Record<string, unknown>[] = [];
+const featureResults: Record<string, unknown>[] = [];
+let online: Record<string, unknown> = {};
 try {
   for (const enterprises of sizes) {
     const raw = join(work, `raw-${enterprises}`);
@@ -37,6 +44,18 @@ try {
     const rows = Number(generated.output.rows);
     const imported = measure('bench/steps/import.ts', [raw, join(work, `dataset-${enterprises}`)]);
     const copied = measure('bench/steps/copy.ts', [raw, join(work, `copy-${enterprises}`)]);
+    const dataset = join(work, `dataset-${enterprises}`);
+    const features = measure('bench/steps/features.ts', [dataset, asOf, '2']);
+    const featuresInline = measure('bench/steps/features.ts', [dataset, asOf, '0']);
+    const sql = measure('bench/steps/features-sql.ts', [dataset, asOf]);
+    if (enterprises === sizes.at(-1)) online = measure('bench/steps/online.ts', [dataset, asOf]).output;
+    featureResults.push({
+      enterprises,
+      batch: { seconds: round(features.seconds), enterprisesPerSecond: Math.round(enterprises / Number(features.output.seconds)), maxRssMb: features.maxRssMb, workers: 2 },
+      batchInline: { enterprisesPerSecond: Math.round(enterprises / Number(featuresInline.output.seconds)), maxRssMb: featuresInline.maxRssMb },
+      duckdbSql: { seconds: round(Number(sql.output.seconds)), maxRssMb: sql.maxRssMb, features: SQL_FEATURES.length },
+      batchOverSql: round(Number(features.output.seconds) / Number(sql.output.seconds)),
+    });
     results.push({
       enterprises, months, rows, invoices: generated.output.invoices,
       synth: { seconds: round(generated.seconds), rowsPerSecond: Math.round(rows / generated.seconds), maxRssMb: generated.maxRssMb },
@@ -45,6 +64,7 @@ try {
       importOverPlainCopy: round(imported.seconds / copied.seconds),
     });
     rmSync(raw, { recursive: true, force: true });
+    rmSync(join(work, `copy-${enterprises}`), { recursive: true, force: true });
   }
 } finally {
   rmSync(work, { recursive: true, force: true });
@@ -68,6 +88,22 @@ for (const r of results as { enterprises: number; rows: number; synth: { seconds
 }
 console.log(`growth ×${summary.growth.rowsRatio} rows → synth memory ×${summary.growth.synthMaxRssRatio}, import memory ×${summary.growth.importMaxRssRatio}`);
 console.log('written bench/results/foundation.json');
+
+const featureSummary = {
+  benchmark: 'features: batch table and online latency', date: summary.date, node: process.version, quick, asOf, features: FEATURES.length,
+  online, batch: featureResults,
+  aims: { onlineP99MsMax: 0.5, batchEnterprisesPerSecondMin: 10_000, note: 'online: one enterprise with 36 months and ~2,000 invoices; batch: 20,000 enterprises on 2 cores' },
+  note: `the DuckDB SQL baseline computes ${SQL_FEATURES.length} of the ${FEATURES.length} features (same definitions, checked equal by test/features/sql-baseline.test.ts)`,
+};
+writeFileSync('bench/results/features.json', JSON.stringify(featureSummary, null, 2) + '\n');
+const latency = online as { invoices?: number; fromDossier?: { p50Ms: number; p99Ms: number }; fromCompact?: { p50Ms: number; p99Ms: number } };
+if (latency.fromDossier) {
+  console.log(`online, ${latency.invoices} invoices: from a Dossier p50 ${latency.fromDossier.p50Ms.toFixed(3)} ms, p99 ${latency.fromDossier.p99Ms.toFixed(3)} ms; from its compact form p50 ${latency.fromCompact!.p50Ms.toFixed(3)} ms, p99 ${latency.fromCompact!.p99Ms.toFixed(3)} ms`);
+}
+for (const r of featureResults as { enterprises: number; batch: { enterprisesPerSecond: number; maxRssMb: number }; batchInline: { enterprisesPerSecond: number }; duckdbSql: { seconds: number }; batchOverSql: number }[]) {
+  console.log(`features ${r.enterprises}: ${r.batch.enterprisesPerSecond} enterprises/s with 2 workers (${r.batchInline.enterprisesPerSecond}/s inline), ${r.batch.maxRssMb} MB; ${FEATURES.length} features take ${r.batchOverSql}× the time DuckDB SQL takes for ${SQL_FEATURES.length}`);
+}
+console.log('written bench/results/features.json');
 
 function round(value: number): number {
   return Math.round(value * 100) / 100;

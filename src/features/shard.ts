@@ -40,6 +40,8 @@ export function transferablesOf(shard: Shard): ArrayBuffer[] {
 
 /** Start offsets of each enterprise's rows in a table sorted by id (ranges[k]..ranges[k+1]). */
 function ranges(ids: Int32Array, enterpriseIds: Int32Array): Int32Array {
+  for (let k = 1; k < ids.length; k++) if (ids[k]! < ids[k - 1]!) throw new Error(`shard table rows are not in enterprise order at row ${k}`);
+  for (let k = 1; k < enterpriseIds.length; k++) if (enterpriseIds[k]! <= enterpriseIds[k - 1]!) throw new Error(`shard enterprises are not in id order at ${k}`);
   const out = new Int32Array(enterpriseIds.length + 1);
   let row = 0;
   for (let k = 0; k < enterpriseIds.length; k++) {
@@ -48,7 +50,6 @@ function ranges(ids: Int32Array, enterpriseIds: Int32Array): Int32Array {
     while (row < ids.length && ids[row] === enterpriseIds[k]) row++;
   }
   out[enterpriseIds.length] = ids.length;
-  // Each enterprise ends where its rows end, not where the next one's begin (ids may be missing).
   return out;
 }
 

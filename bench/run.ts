@@ -48,7 +48,7 @@ try {
     const features = measure('bench/steps/features.ts', [dataset, asOf, '2']);
     const featuresInline = measure('bench/steps/features.ts', [dataset, asOf, '0']);
     const sql = measure('bench/steps/features-sql.ts', [dataset, asOf]);
-    if (enterprises === sizes.at(-1)) online = measure('bench/steps/online.ts', [dataset, asOf]).output;
+    if (enterprises === sizes.at(-1)) online = measure('bench/steps/online.ts', [dataset]).output;
     featureResults.push({
       enterprises,
       batch: { seconds: round(features.seconds), enterprisesPerSecond: Math.round(enterprises / Number(features.output.seconds)), maxRssMb: features.maxRssMb, workers: 2 },

@@ -2,9 +2,12 @@
 import { DatasetReader } from '../../src/data/index.ts';
 import { asOfDayOf, compactDossier, computeFeatures, computeFeatureVector } from '../../src/features/index.ts';
 
-const [dataset, asOf] = process.argv.slice(2);
+// As of the day after the data ends, so the whole 36-month dossier (all its invoices) is in view.
+const [dataset] = process.argv.slice(2);
 const reader = await DatasetReader.open(dataset!);
-const [pick] = await reader.query(`WITH n AS (SELECT code, count(*) AS invoices FROM (SELECT sellerCode AS code FROM invoices WHERE issueDate < '${asOf}' UNION ALL SELECT buyerCode FROM invoices WHERE issueDate < '${asOf}') GROUP BY code)
+const [end] = await reader.query(`SELECT strftime(max(CAST(issueDate AS DATE)) + INTERVAL 1 DAY, '%Y-%m-%d') AS day FROM invoices`);
+const asOf = String(end!.day);
+const [pick] = await reader.query(`WITH n AS (SELECT code, count(*) AS invoices FROM (SELECT sellerCode AS code FROM invoices UNION ALL SELECT buyerCode FROM invoices) GROUP BY code)
   SELECT code FROM n ORDER BY abs(invoices - 2000), code LIMIT 1`);
 const dossier = await reader.dossier(String(pick!.code));
 reader.close();
@@ -17,10 +20,10 @@ const percentiles = (run: () => void, iterations: number) => {
   return { p50Ms: times[Math.floor(iterations * 0.5)]!, p99Ms: times[Math.floor(iterations * 0.99)]! };
 };
 const compact = compactDossier(dossier);
-const day = asOfDayOf(asOf!);
+const day = asOfDayOf(asOf);
 console.log(JSON.stringify({
-  invoices, months: dossier.bankMonths.length,
-  fromDossier: percentiles(() => computeFeatures(dossier, asOf!), 5000),
+  asOf, invoices, months: dossier.bankMonths.length,
+  fromDossier: percentiles(() => computeFeatures(dossier, asOf), 5000),
   fromCompact: percentiles(() => computeFeatureVector(compact, day), 5000),
   maxRssKb: process.resourceUsage().maxRSS,
 }));

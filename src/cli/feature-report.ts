@@ -5,7 +5,8 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import { addMonths } from '../domain/period.ts';
 import { quoteText } from '../data/sql-checks.ts';
-import { FEATURES, type FeatureSpec } from '../features/index.ts';
+import { FEATURES } from '../features/index.ts';
+import { featureColumnTypesSql } from '../features/batch.ts';
 import { informationValue } from '../models/iv.ts';
 
 export interface FeatureIv { id: string; group: string; iv: number; strength: string; missingShare: number }
@@ -14,10 +15,6 @@ export interface FeatureReport { asOf: string; enterprises: number; defaults: nu
 /** The usual reading of IV (Siddiqi): below 0.02 useless … above 0.5 suspiciously strong. */
 export function ivStrength(iv: number): string {
   return iv < 0.02 ? 'useless' : iv < 0.1 ? 'weak' : iv < 0.3 ? 'medium' : iv < 0.5 ? 'strong' : 'suspicious';
-}
-
-function columnType(feature: FeatureSpec): string {
-  return feature.type === 'category' ? 'VARCHAR' : 'DOUBLE';
 }
 
 /** A table file as a DuckDB source: Parquet as stored, CSV as text (labels and dates compare as text). */
@@ -30,7 +27,7 @@ export async function featureReport(featureFile: string, labelsFile: string, ent
   const connection = await instance.connect();
   try {
     const features = featureFile.endsWith('.csv')
-      ? `read_csv(${quoteText(featureFile)}, header = true, columns = {'creditCode': 'VARCHAR', ${FEATURES.map((f) => `'${f.id}': '${columnType(f)}'`).join(', ')}})`
+      ? `read_csv(${quoteText(featureFile)}, header = true, columns = {${featureColumnTypesSql()}})`
       : `read_parquet(${quoteText(featureFile)})`;
     const first = asOf.slice(0, 7);
     const last = addMonths(first, 11);

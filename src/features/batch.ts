@@ -237,13 +237,18 @@ export async function computeFeatureTable(options: FeatureBatchOptions): Promise
   }
 }
 
+/** DuckDB `columns = {…}` body for reading a feature table from CSV with the catalogue's types. */
+export function featureColumnTypesSql(): string {
+  return [`'creditCode': 'VARCHAR'`, ...FEATURES.map((f) => `'${f.id}': '${f.type === 'category' ? 'VARCHAR' : 'DOUBLE'}'`)].join(', ');
+}
+
 export function referenceFileOf(outFile: string): string {
   return `${outFile.replace(/\.(csv|parquet)$/i, '')}.reference.json`;
 }
 
 /** Fills the industry-relative feature from same-date medians and writes the table and its reference. */
 async function writeOutput(connection: DuckDBConnection, rowsFile: string, options: FeatureBatchOptions, format: 'csv' | 'parquet'): Promise<number> {
-  const types = [`'creditCode': 'VARCHAR'`, ...FEATURES.map((f) => `'${f.id}': '${f.type === 'category' ? 'VARCHAR' : 'DOUBLE'}'`)].join(', ');
+  const types = featureColumnTypesSql();
   // The reference group of each firm, as referenceGroup() in catalogue.ts computes it online.
   const group = `industry_section || '|' || CASE taxpayer_general WHEN 1 THEN 'general' ELSE 'small_scale' END || '|' ||
     CASE WHEN vat_sales_12m < ${SIZE_BAND_MICRO_BELOW_FEN} THEN 'micro' WHEN vat_sales_12m < ${SIZE_BAND_SMALL_BELOW_FEN} THEN 'small' ELSE 'medium' END`;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { DatasetReader } from '../../src/data/index.ts';
 import { buildIndustryReference, computeFeatures, FEATURES, type IndustryReference } from '../../src/features/index.ts';
-import { computeFeatureTable } from '../../src/features/batch.ts';
+import { computeFeatureTable, featureColumnTypesSql } from '../../src/features/batch.ts';
 import { economy, temporaryDir } from '../support/economy.ts';
 
 const AS_OF = '2025-10-01';
@@ -14,8 +14,7 @@ async function readTable(file: string): Promise<Map<string, Record<string, unkno
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
   // A CSV is read with the catalogue's types (auto-detection would turn the province '11' into a number).
-  const types = [`'creditCode': 'VARCHAR'`, ...FEATURES.map((f) => `'${f.id}': '${f.type === 'category' ? 'VARCHAR' : 'DOUBLE'}'`)].join(', ');
-  const source = file.endsWith('.csv') ? `read_csv('${file}', header = true, columns = {${types}})` : `'${file}'`;
+  const source = file.endsWith('.csv') ? `read_csv('${file}', header = true, columns = {${featureColumnTypesSql()}})` : `'${file}'`;
   const rows = (await connection.runAndReadAll(`SELECT * FROM ${source}`)).getRowObjectsJS() as Record<string, unknown>[];
   connection.closeSync();
   instance.closeSync();

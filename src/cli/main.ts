@@ -10,7 +10,12 @@ import { renderDossierSummary, renderTable, summariseDossier } from './inspect.t
 import { datasetFiles } from '../data/index.ts';
 import { FEATURES, FeatureInputError } from '../features/index.ts';
 import { computeFeatureTable } from '../features/batch.ts';
-import { featureReport, type FeatureReport } from './feature-report.ts';
+import { featureReport, tableSource, type FeatureReport } from './feature-report.ts';
+import { CYCLE_LENGTH_MAX, DEFAULT_RING_SEARCH, detectFraud, evaluateTypologies, SIGNALS } from '../fraud/index.ts';
+import type { FraudKind } from '../domain/entities.ts';
+import { formatYuanShort } from '../domain/money.ts';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { writeFileSync } from 'node:fs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { ProgressBar } from './progress.ts';
@@ -39,6 +44,9 @@ Usage:
   puhui features DIR [--as-of YYYY-MM-DD] [--out FILE.parquet|FILE.csv] [--report [--labels FILE]] [--workers N] [--json]
       Point-in-time features of every enterprise as of a date (default: the dataset's observation date);
       --report prints each feature's information value against defaults in the 12 months after it. 批量计算指标。
+  puhui fraud DIR [--as-of YYYY-MM-DD] [--out FILE.json] [--eval [--labels FILE]] [--window-months N] [--max-length N] [--json]
+      Anti-fraud signals with evidence: circular-invoicing rings, shell clusters, pass-through, burst invoicing,
+      single-source inflation, return corrections; --eval prints precision and recall per planted typology. 反欺诈。
 `;
 
 type Flags = Record<string, string | boolean | undefined>;
@@ -195,11 +203,51 @@ async function commandFeatures(argv: string[]): Promise<void> {
   }
 }
 
+async function commandFraud(argv: string[]): Promise<void> {
+  const { flags, positionals } = parse(argv, { 'as-of': { type: 'string' }, out: { type: 'string' }, eval: { type: 'boolean' }, labels: { type: 'string' }, 'window-months': { type: 'string' }, 'max-length': { type: 'string' }, workers: { type: 'string' } });
+  if (positionals.length !== 1) throw new UsageError('usage: puhui fraud DIR [--as-of YYYY-MM-DD] [--out FILE.json] [--eval]');
+  const json = flags.json === true;
+  const dir = resolve(positionals[0]!);
+  const asOf = typeof flags['as-of'] === 'string' ? flags['as-of'] : readManifest(dir)?.observationDate;
+  if (!asOf) throw new UsageError('give --as-of YYYY-MM-DD (the dataset has no manifest with an observation date)');
+  const maxLength = intFlag(flags, 'max-length', DEFAULT_RING_SEARCH.maxLength!);
+  if (maxLength < 2 || maxLength > CYCLE_LENGTH_MAX) throw new UsageError(`--max-length must be 2..${CYCLE_LENGTH_MAX}`);
+  const report = await detectFraud({ datasetDir: dir, asOf, windowMonths: intFlag(flags, 'window-months', 12), ringSearch: { maxLength }, workers: flags.workers === undefined ? undefined : intFlag(flags, 'workers', 2) });
+  if (typeof flags.out === 'string') writeFileSync(resolve(flags.out), JSON.stringify(report, null, 2) + '\n');
+  let evaluation: ReturnType<typeof evaluateTypologies> | null = null;
+  if (flags.eval) {
+    const labelsFile = typeof flags.labels === 'string' ? resolve(flags.labels) : datasetFiles(dir).find((f) => f.entity === 'labels')?.path;
+    if (!labelsFile) throw new UsageError('--eval needs labels: give --labels FILE (creditCode, fraudKind)');
+    evaluation = evaluateTypologies(report, await readFraudLabels(labelsFile));
+  }
+  const bySeverity = (severity: string) => report.signals.filter((s) => s.severity === severity).length;
+  print(json, json && typeof flags.out === 'string' ? { out: resolve(flags.out), network: report.network, enterprises: report.enterprises.length, evaluation } : { ...report, evaluation }, () => [
+    `Anti-fraud as of ${asOf}: network of ${report.network.enterprises} enterprises and ${report.network.edges} edges (${report.windowMonths} months); ${report.network.cyclesFound} loops found, ${report.network.limits.length} searches cut short`,
+    `${report.rings.length} rings, ${report.clusters.filter((c) => report.signals.some((s) => s.group === c.id)).length} shell clusters; ${report.signals.length} signals (${bySeverity('high')} high, ${bySeverity('medium')} medium) on ${report.enterprises.length} enterprises`,
+    ...renderTable(['code', 'severity', 'enterprises', 'meaning / 含义'], Object.values(SIGNALS).map((d) => [d.code, d.severity, String(new Set(report.signals.filter((s) => s.code === d.code).map((s) => s.creditCode)).size), `${d.en} / ${d.zh}`])),
+    ...(report.rings.length > 0 ? ['', `Most suspicious ring: ${report.rings[0]!.members.join(' → ')} → (loop ${formatYuanShort(report.rings[0]!.loopAmountFen)} yuan, ${Math.round(report.rings[0]!.roundTripShare * 100)}% of their sales, ${report.rings[0]!.commonMonths} common months)`] : []),
+    ...(evaluation ? ['', 'Against the labels:', ...renderTable(['typology', 'planted', 'flagged', 'correct', 'precision', 'recall'], evaluation.map((e) => [e.typology, String(e.planted), String(e.flagged), String(e.truePositives), e.precision.toFixed(3), e.recall.toFixed(3)]))] : []),
+    typeof flags.out === 'string' ? `\nAll signals with their evidence: ${resolve(flags.out)}` : '',
+  ].join('\n'));
+}
+
+async function readFraudLabels(path: string): Promise<Map<string, FraudKind>> {
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  try {
+    const rows = (await connection.runAndReadAll(`SELECT creditCode, fraudKind FROM ${tableSource(path)}`)).getRowObjectsJS();
+    return new Map(rows.map((r) => [String(r.creditCode), String(r.fraudKind) as FraudKind]));
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}
+
 function renderRowCounts(title: string, counts: Record<string, number | undefined>): string {
   return [title, ...renderTable(['entity', 'rows'], Object.entries(counts).map(([entity, n]) => [entity, String(n ?? 0)]))].join('\n');
 }
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { demo: commandDemo, synth: commandSynth, import: commandImport, inspect: commandInspect, features: commandFeatures };
+const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { demo: commandDemo, synth: commandSynth, import: commandImport, inspect: commandInspect, features: commandFeatures, fraud: commandFraud };
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

@@ -21,7 +21,8 @@ import { FEATURES, SIZE_BAND_MICRO_BELOW_FEN, SIZE_BAND_SMALL_BELOW_FEN } from '
 import { REFERENCE_GROUP_SIZE_MIN, asOfDayOf } from './compute.ts';
 import { WINDOW_MONTHS } from './context.ts';
 import { computeShard, type ShardRequest, type ShardResult } from './batch-worker.ts';
-import { SHARD_TABLES, transferablesOf, type Column, type ColumnKind, type Shard, type ShardTableName, type Table } from './shard.ts';
+import { SHARD_TABLES, transferablesOf, type ColumnKind, type Shard, type ShardTableName, type Table } from './shard.ts';
+import { readColumns } from '../data/columns-reader.ts';
 
 export const SHARD_ENTERPRISES = 2_000;
 export const WORKERS_MAX = 16;
@@ -98,40 +99,10 @@ function emptyOf(name: ShardTableName): string {
   return `SELECT ${Object.values(SHARD_TABLES[name]).map((kind) => `NULL::${type[kind as ColumnKind]}`).join(', ')} WHERE false`;
 }
 
-/**
- * Reads one shard table. Numeric columns are copied straight from DuckDB's typed vectors (their `items`),
- * with no per-value conversion: the shard SQL never yields NULL in them.
- */
 async function fetchTable(connection: DuckDBConnection, name: ShardTableName, from: number, to: number): Promise<Table> {
-  const kinds = Object.entries(SHARD_TABLES[name]) as [string, ColumnKind][];
   // f_ tables are stored in id order and scans keep insertion order, so no sort is needed (ranges() asserts it).
-  const result = await connection.stream(`SELECT * FROM f_${name} WHERE id BETWEEN ${from} AND ${to}`);
-  const chunks: (ArrayLike<number> | string[])[][] = [];
-  let rows = 0;
-  for (;;) {
-    const chunk = await result.fetchChunk();
-    if (!chunk || chunk.rowCount === 0) break;
-    chunks.push(kinds.map(([, kind], c) => (kind === 'str'
-      ? (chunk.getColumnValues(c) as string[])
-      : (chunk.getColumnVector(c) as unknown as { items: ArrayLike<number> }).items)));
-    rows += chunk.rowCount;
-  }
-  const table: Table = {};
-  kinds.forEach(([column, kind], c) => {
-    if (kind === 'str') {
-      table[column] = chunks.flatMap((chunk) => chunk[c] as string[]);
-      return;
-    }
-    const out = kind === 'i32' ? new Int32Array(rows) : kind === 'f64' ? new Float64Array(rows) : new Uint8Array(rows);
-    let offset = 0;
-    for (const chunk of chunks) {
-      const values = chunk[c] as ArrayLike<number>;
-      out.set(values, offset);
-      offset += values.length;
-    }
-    table[column] = out;
-  });
-  return table;
+  const { rows: _rows, ...columns } = await readColumns(connection, `SELECT * FROM f_${name} WHERE id BETWEEN ${from} AND ${to}`, SHARD_TABLES[name]);
+  return columns as Table;
 }
 
 async function fetchShard(connection: DuckDBConnection, index: number, from: number, to: number): Promise<Shard> {

@@ -5,8 +5,10 @@
  */
 import type { CompactDossier, CompactInvoices } from './compact.ts';
 
-export type ColumnKind = 'i32' | 'f64' | 'u8' | 'str';
-export type Column = Int32Array | Float64Array | Uint8Array | string[];
+import type { ColumnKind, TypedColumn } from '../data/columns-reader.ts';
+
+export type { ColumnKind };
+export type Column = TypedColumn;
 export type Table = Record<string, Column>;
 
 /** Each shard table: its columns with their kinds; `id` (the enterprise id) comes first in every table. */

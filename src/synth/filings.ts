@@ -51,6 +51,11 @@ export function writeFilings(
   }
 }
 
+/** What a firm really sells in a month: a pass-through company sells exactly what it invoices. */
+function revenueOf(firms: Firms, ledger: TradeLedger, i: number, cell: number): number {
+  return fraudKindOf(firms, i) === 'pass_through' ? Math.max(0, ledger.salesInvoicedFen[cell]!) : ledger.revenueFen[cell]!;
+}
+
 const yearOf = (firms: Firms, t: number) => 1970 + Math.floor((firms.startIndex + t) / 12);
 const health = (firms: Firms, paths: HealthPaths, i: number, t: number) => paths.health[i * firms.months + Math.max(0, Math.min(firms.months - 1, t))]!;
 
@@ -91,13 +96,16 @@ function writeVatReturns(firms: Firms, paths: HealthPaths, ledger: TradeLedger, 
     let invoiced = 0; let salesTax = 0; let revenue = 0; let special = 0; let input = 0;
     for (let t = period.start; t <= period.end; t++) {
       const cell = i * months + t;
-      invoiced += ledger.salesInvoicedFen[cell]!; salesTax += ledger.salesTaxFen[cell]!; revenue += ledger.revenueFen[cell]!;
+      invoiced += ledger.salesInvoicedFen[cell]!; salesTax += ledger.salesTaxFen[cell]!; revenue += revenueOf(firms, ledger, i, cell);
       special += ledger.specialSalesFen[cell]!;
       input += 0.85 * ledger.deductibleInputTaxFen[cell]! + (t > 0 ? 0.15 * ledger.deductibleInputTaxFen[cell - 1]! : 0);
     }
     invoiced = Math.max(0, invoiced);
-    let uninvoiced = Math.max(0, revenue - invoiced);
-    if (kind === 'single_source' && period.end >= obs - 9 && period.end < obs) uninvoiced += revenue * rng.between(3, 6);
+    // A pass-through company only re-invoices what it buys: nothing is sold without an invoice.
+    let uninvoiced = kind === 'pass_through' ? 0 : Math.max(0, revenue - invoiced);
+    if (kind === 'single_source' && period.end >= obs - 9 && period.end < obs) {
+      uninvoiced += ((firms.revenueYuan[i]! * 100) / 12) * (period.end - period.start + 1) * rng.between(3, 6);
+    }
     const figures = general
       ? generalReturn(invoiced, uninvoiced, salesTax, input, rateBps, creditCarry, kind === 'none' ? burdenTarget : 1)
       : smallScaleReturn(invoiced, uninvoiced, special);
@@ -120,7 +128,7 @@ function writeVatReturns(firms: Firms, paths: HealthPaths, ledger: TradeLedger, 
     const inflate = kind === 'correction_inflation' && period.end >= obs - 6 && period.end < obs;
     if (!inflate && !rng.chance(0.01)) continue;
     const factor = inflate ? rng.between(1.4, 2) : rng.between(0.92, 1.08);
-    const extra = Math.round(figures.taxable * (factor - 1));
+    const extra = Math.round((figures.taxable + figures.exempt) * (factor - 1)); // on all declared sales, exempt included
     const correctedTaxable = figures.taxable + extra;
     const correctedOutput = figures.output + Math.round((extra * rateBps) / 10_000);
     const correctedPayable = Math.max(0, correctedOutput - figures.input);
@@ -159,7 +167,7 @@ function writeCitReturns(firms: Firms, paths: HealthPaths, ledger: TradeLedger, 
     if ((firms.startIndex + t0) % 12 !== 0) continue;
     if (t0 + 11 < firms.firstMonth[i]!) continue;
     let revenue = 0; let healthSum = 0;
-    for (let t = t0; t < t0 + 12; t++) { revenue += ledger.revenueFen[i * firms.months + t]!; healthSum += health(firms, paths, i, t); }
+    for (let t = t0; t < t0 + 12; t++) { revenue += revenueOf(firms, ledger, i, i * firms.months + t); healthSum += health(firms, paths, i, t); }
     if (revenue <= 0) continue;
     const year = yearOf(firms, t0);
     const h = health(firms, paths, i, t0 + 11);
@@ -213,7 +221,7 @@ function writeBankMonths(firms: Firms, paths: HealthPaths, ledger: TradeLedger, 
   let previousBilled = 0;
   for (let t = firms.firstMonth[i]!; t < months; t++) {
     const cell = i * months + t;
-    const revenue = ledger.revenueFen[cell]!;
+    const revenue = revenueOf(firms, ledger, i, cell);
     const invoiced = Math.max(0, ledger.salesInvoicedFen[cell]!);
     const billed = invoiced + Math.max(0, ledger.salesTaxFen[cell]!) + Math.max(0, revenue - invoiced) * (1 + rate);
     if (t === firms.firstMonth[i]) balance = Math.max(revenue, 1_000_000) * rng.between(0.3, 1.5);

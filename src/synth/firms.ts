@@ -169,6 +169,7 @@ function plantFraudGroups(firms: Firms, config: SynthConfig): void {
       firms.legalRepId[i] = person; firms.phone[i] = phone; firms.address[i] = address;
       setEstablished(firms, i, -(obs - 18 + rng.int(10)), rng);
       firms.revenueYuan[i] = 300_000 * rng.between(0.5, 1.5);
+      firms.capitalFen[i] = (100_000 + 10_000 * rng.int(40)) * 100; // a shell's capital is small: 10万–50万 yuan
       firms.general[i] = 1; firms.invoiceCapFen[i] = 10_000_000;
     }
     shellMembers -= size;
@@ -187,6 +188,7 @@ function plantFraudGroups(firms: Firms, config: SynthConfig): void {
       if (kind === 'burst_invoicing') {
         setEstablished(firms, i, -(obs - 3 - rng.int(4)), rng);
         firms.general[i] = 1; firms.invoiceCapFen[i] = 10_000_000; firms.revenueYuan[i] = 200_000;
+        firms.capitalFen[i] = (100_000 + 10_000 * rng.int(40)) * 100;
       }
     }
   }

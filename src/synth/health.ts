@@ -4,7 +4,8 @@
  * health(i,t) = base(i) + idiosyncratic AR(1) + industry shock(t) + regional shock(t). The monthly
  * default hazard is logistic(a - 1.3 health), with the intercept a found by bisection so that the
  * 12-month default rate lands on the configured bad rate. Fraud firms bust out after the observation
- * month with a higher hazard; they are part of the calibration, so the overall rate still holds.
+ * month with a higher hazard (and never default before it: they file until they apply); they are part of
+ * the calibration, so the overall rate still holds.
  */
 import { INDUSTRY_PROFILES, type SynthConfig } from './config.ts';
 import { type Firms, fraudKindOf } from './firms.ts';
@@ -68,7 +69,8 @@ function hazardMultipliers(firms: Firms): Float32Array {
   const multiplier = new Float32Array(firms.count * months).fill(1);
   for (let i = 0; i < firms.count; i++) {
     if (fraudKindOf(firms, i) === 'none') continue;
-    for (let t = firms.observationIndex; t < months; t++) multiplier[i * months + t] = FRAUD_HAZARD_MULTIPLIER;
+    // A fraudster keeps filing until it applies (the observation date), then busts out.
+    for (let t = 0; t < months; t++) multiplier[i * months + t] = t < firms.observationIndex ? 0 : FRAUD_HAZARD_MULTIPLIER;
   }
   return multiplier;
 }

@@ -328,7 +328,9 @@ class FraudOverlays {
       if (kind === 'ring' && members.length >= 3) {
         this.rings.push(members);
         const medianMonthly = members.map((i) => (firms.revenueYuan[i]! * 100) / 12).sort((a, b) => a - b)[members.length >> 1]!;
-        this.ringBaseFen.push(medianMonthly * rng.between(0.8, 2));
+        // Within what every member can invoice in a month under its cap, so no leg of the loop is truncated.
+        const capacity = 0.8 * INVOICES_PER_EDGE_MONTH_MAX * Math.min(...members.map((i) => firms.invoiceCapFen[i]!));
+        this.ringBaseFen.push(Math.min(capacity, medianMonthly * rng.between(0.8, 2)));
       } else if (kind === 'shell') {
         for (const s of members) for (const b of members) if (s !== b && rng.chance(0.6)) this.shellEdges.push([s, b, 30_000_000 * rng.between(0.5, 2)]);
       } else if (kind === 'burst_invoicing') {

@@ -128,9 +128,10 @@ function writeVatReturns(firms: Firms, paths: HealthPaths, ledger: TradeLedger, 
     const inflate = kind === 'correction_inflation' && period.end >= obs - 6 && period.end < obs;
     if (!inflate && !rng.chance(0.01)) continue;
     const factor = inflate ? rng.between(1.4, 2) : rng.between(0.92, 1.08);
-    const extra = Math.round((figures.taxable + figures.exempt) * (factor - 1)); // on all declared sales, exempt included
+    // Inflation adds to all declared sales (exempt included); an honest correction rescales taxable sales.
+    const extra = Math.round((inflate ? figures.taxable + figures.exempt : figures.taxable) * (factor - 1));
     const correctedTaxable = figures.taxable + extra;
-    const correctedOutput = figures.output + Math.round((extra * rateBps) / 10_000);
+    const correctedOutput = Math.max(0, figures.output + Math.round((extra * rateBps) / 10_000));
     const correctedPayable = Math.max(0, correctedOutput - figures.input);
     const correctionDay = inflate ? obsDay - 1 - rng.int(55) : filedDay + 20 + rng.int(70);
     if (correctionDay <= filedDay || correctionDay > lastDay) continue;

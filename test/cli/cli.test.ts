@@ -67,3 +67,15 @@ test('features --list prints the catalogue, and features --report ranks features
   assert.ok(top.iv > 0.1, JSON.stringify(top));
   assert.match(readFileSync(join(root, 'features.csv'), 'utf8').split('\n')[0]!, /^creditCode,age_months,/);
 });
+
+test('fraud --eval reports precision and recall per typology, and --out writes every signal with evidence', () => {
+  const root = temporaryDir('cli-fraud');
+  assert.equal(puhui('synth', '--out', join(root, 'raw'), '--enterprises', '800', '--json').code, 0);
+  const result = puhui('fraud', join(root, 'raw'), '--eval', '--out', join(root, 'fraud.json'), '--json');
+  assert.equal(result.code, 0, result.stderr);
+  const summary = JSON.parse(result.stdout);
+  assert.deepEqual(summary.evaluation.map((e: { typology: string }) => e.typology), ['shell', 'ring', 'burst_invoicing', 'pass_through', 'single_source', 'correction_inflation']);
+  const report = JSON.parse(readFileSync(join(root, 'fraud.json'), 'utf8'));
+  assert.ok(report.signals.length > 0 && report.signals.every((s: { evidence: object }) => Object.keys(s.evidence).length > 0));
+  assert.equal(puhui('fraud', join(root, 'raw'), '--max-length', '99').code, 2);
+});

@@ -203,7 +203,9 @@ async function commandFeatures(argv: string[]): Promise<void> {
   }
 }
 
-async function commandFraud(argv: string[]): Promise<void> {
+async function commandFraud(rawArgv: string[]): Promise<void> {
+  // `--eval labels.csv` names the labels right after the flag; plain `--eval` uses the dataset's own.
+  const argv = rawArgv.flatMap((arg, k) => (arg === '--eval' && rawArgv[k + 1] && !rawArgv[k + 1]!.startsWith('-') && /\.(csv|parquet)$/i.test(rawArgv[k + 1]!) ? ['--eval', '--labels'] : [arg]));
   const { flags, positionals } = parse(argv, { 'as-of': { type: 'string' }, out: { type: 'string' }, eval: { type: 'boolean' }, labels: { type: 'string' }, 'window-months': { type: 'string' }, 'max-length': { type: 'string' }, workers: { type: 'string' } });
   if (positionals.length !== 1) throw new UsageError('usage: puhui fraud DIR [--as-of YYYY-MM-DD] [--out FILE.json] [--eval]');
   const json = flags.json === true;

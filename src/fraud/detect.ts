@@ -111,9 +111,14 @@ export async function detectFraud(options: FraudOptions): Promise<FraudReport> {
       }
       if (ring.suspicion >= t.ringSuspicionMin) rings.push(ring);
     }
-    rings.sort((a, b) => b.suspicion - a.suspicion).forEach((r, k) => { r.id = `ring-${k + 1}`; });
+    await annotateRings(connection, rings);
+    rings.sort((a, b) => b.suspicion - a.suspicion || (a.taxPaidOverLoop ?? 0) - (b.taxPaidOverLoop ?? 0) || b.youngMembers - a.youngMembers)
+      .forEach((r, k) => { r.id = `ring-${k + 1}`; });
     for (const ring of rings) for (const member of ring.members) {
-      signals.push(signal('ring', member, { ring: ring.id, members: ring.members, loopAmountFen: ring.loopAmountFen, roundTripShare: ring.roundTripShare, similarity: ring.similarity, commonMonths: ring.commonMonths, edges: ring.edges }, ring.id));
+      signals.push(signal('ring', member, {
+        ring: ring.id, members: ring.members, loopAmountFen: ring.loopAmountFen, roundTripShare: ring.roundTripShare, similarity: ring.similarity,
+        commonMonths: ring.commonMonths, taxPaidOverLoop: ring.taxPaidOverLoop, youngMembers: ring.youngMembers, edges: ring.edges,
+      }, ring.id));
     }
     for (const cluster of clusters.filter((c) => c.members.length >= t.shellMembersMin && c.youngMembers >= t.shellYoungMembersMin && c.internalInvoicedFen > 0)) {
       for (const member of cluster.members) {
@@ -131,6 +136,19 @@ export async function detectFraud(options: FraudOptions): Promise<FraudReport> {
     connection.closeSync();
     instance.closeSync();
     rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** Members' tax paid (latest 12 declared months) against the loop amount, and how many are young. */
+async function annotateRings(connection: DuckDBConnection, rings: Ring[]): Promise<void> {
+  const members = [...new Set(rings.flatMap((r) => r.members))];
+  if (members.length === 0) return;
+  const figures = new Map((await rows(connection, `SELECT creditCode, vat_tax_paid_12m, age_months FROM features WHERE creditCode IN (${members.map(quoteText).join(', ')})`))
+    .map((r) => [String(r.creditCode), { taxPaid: r.vat_tax_paid_12m as number | null, age: Number(r.age_months) }]));
+  for (const ring of rings) {
+    const paid = ring.members.map((m) => figures.get(m)?.taxPaid ?? null);
+    ring.taxPaidOverLoop = paid.some((p) => p === null) ? null : paid.reduce((a, b) => a! + b!, 0)! / ring.loopAmountFen;
+    ring.youngMembers = ring.members.filter((m) => (figures.get(m)?.age ?? 0) < 24).length;
   }
 }
 

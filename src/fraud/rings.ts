@@ -4,7 +4,8 @@
  * roundTripShare — the share of the members' invoiced sales (in the window) that goes round the loop: the
  * smallest edge of the loop over each member's sales, averaged over members. Honest trade rarely loops back
  * much of a firm's sales. similarity — smallest over largest edge amount of the loop. suspicion =
- * roundTripShare × similarity, from 0 to 1.
+ * roundTripShare × similarity, from 0 to 1. Rings of equal suspicion rank first when their members paid
+ * little tax against the loop amount, then when more of them are young.
  */
 import type { Cycle } from './cycles.ts';
 import type { InvoiceNetwork } from './network.ts';
@@ -21,6 +22,10 @@ export interface Ring {
   similarity: number;
   commonMonths: number;
   suspicion: number;
+  /** VAT the members paid over their latest 12 declared months, over the loop amount (null if unknown). */
+  taxPaidOverLoop: number | null;
+  /** Members younger than two years at the as-of date. */
+  youngMembers: number;
 }
 
 function popcount(x: number): number {
@@ -45,5 +50,6 @@ export function describeRing(network: InvoiceNetwork, codes: readonly string[], 
       firstDate: isoOfDay(network.firstDay[e]!), lastDate: isoOfDay(network.lastDay[e]!), activeMonths: popcount(network.monthMask[e]!),
     })),
     loopAmountFen, roundTripShare, similarity, commonMonths: popcount(commonMask), suspicion: roundTripShare * similarity,
+    taxPaidOverLoop: null, youngMembers: 0,
   };
 }

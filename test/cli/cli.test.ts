@@ -77,5 +77,8 @@ test('fraud --eval reports precision and recall per typology, and --out writes e
   assert.deepEqual(summary.evaluation.map((e: { typology: string }) => e.typology), ['shell', 'ring', 'burst_invoicing', 'pass_through', 'single_source', 'correction_inflation']);
   const report = JSON.parse(readFileSync(join(root, 'fraud.json'), 'utf8'));
   assert.ok(report.signals.length > 0 && report.signals.every((s: { evidence: object }) => Object.keys(s.evidence).length > 0));
+  const named = puhui('fraud', join(root, 'raw'), '--eval', join(root, 'raw', 'labels.csv'), '--json');
+  assert.equal(named.code, 0, named.stderr);
+  assert.deepEqual(JSON.parse(named.stdout).evaluation, summary.evaluation);
   assert.equal(puhui('fraud', join(root, 'raw'), '--max-length', '99').code, 2);
 });

@@ -37,6 +37,7 @@ test('a ring signal carries evidence a reviewer can check against the invoices',
   assert.ok(ring.members.length >= 3 && ring.suspicion >= report.thresholds.ringSuspicionMin);
   const signal = report.signals.find((s) => s.code === SIGNALS.ring.code && s.group === ring.id)!;
   assert.deepEqual(signal.evidence.members, ring.members);
+  assert.ok(typeof ring.taxPaidOverLoop === 'number' && ring.taxPaidOverLoop >= 0 && ring.youngMembers >= 0);
   assert.ok(signal.messageZh.includes('循环开票'));
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();

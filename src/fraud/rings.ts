@@ -7,7 +7,8 @@
  * roundTripShare × similarity, from 0 to 1. Rings of equal suspicion rank first when their members paid
  * little tax against the loop amount, then when more of them are young.
  */
-import type { Cycle } from './cycles.ts';
+import { isoDateOfDay } from '../domain/period.ts';
+import { popcount, type Cycle } from './cycles.ts';
 import type { InvoiceNetwork } from './network.ts';
 
 export interface RingEdge { seller: string; buyer: string; amountFen: number; invoices: number; firstDate: string; lastDate: string; activeMonths: number }
@@ -28,13 +29,6 @@ export interface Ring {
   youngMembers: number;
 }
 
-function popcount(x: number): number {
-  let count = 0;
-  for (let v = x >>> 0; v; v &= v - 1) count++;
-  return count;
-}
-
-const isoOfDay = (day: number) => new Date(day * 86_400_000).toISOString().slice(0, 10);
 
 export function describeRing(network: InvoiceNetwork, codes: readonly string[], cycle: Cycle, index: number): Ring {
   const amounts = cycle.edges.map((e) => network.amountFen[e]!);
@@ -47,7 +41,7 @@ export function describeRing(network: InvoiceNetwork, codes: readonly string[], 
     members: cycle.nodes.map((v) => codes[v]!),
     edges: cycle.edges.map((e, k) => ({
       seller: codes[cycle.nodes[k]!]!, buyer: codes[cycle.nodes[(k + 1) % cycle.nodes.length]!]!, amountFen: network.amountFen[e]!, invoices: network.count[e]!,
-      firstDate: isoOfDay(network.firstDay[e]!), lastDate: isoOfDay(network.lastDay[e]!), activeMonths: popcount(network.monthMask[e]!),
+      firstDate: isoDateOfDay(network.firstDay[e]!), lastDate: isoDateOfDay(network.lastDay[e]!), activeMonths: popcount(network.monthMask[e]!),
     })),
     loopAmountFen, roundTripShare, similarity, commonMonths: popcount(commonMask), suspicion: roundTripShare * similarity,
     taxPaidOverLoop: null, youngMembers: 0,

@@ -1,0 +1,288 @@
+/**
+ * Binning of one variable against a binary outcome, configured in the constructor, learned in `fit`, and
+ * exposed as a plain-data table (`BinningTable`) that serialises to JSON and applies identically to new data.
+ *
+ * Numeric methods: equal frequency (`quantile`), equal width (`uniform`), chi-merge, decision tree (CART on
+ * Gini impurity), and `monotonic` (fine quantile bins merged until the bad rate is monotonic, ascending,
+ * descending or the better-fitting of both). After any method, bins smaller than `minBinShare` of the rows
+ * or with fewer than `minBadsPerBin` bads are merged into their closest neighbour. Missing values (null/NaN)
+ * and each declared special value get bins of their own. Categorical variables get a bin per category, with
+ * categories rarer than `rareShare` (and categories unseen in training) grouped as OTHER.
+ * WOE = ln(share of goods / share of bads), smoothed by adding 0.5 to each bin's goods and bads.
+ */
+import { equalFrequencyEdges } from './iv.ts';
+
+export type BinningMethod = 'quantile' | 'uniform' | 'chimerge' | 'tree' | 'monotonic';
+export type Monotonic = 'ascending' | 'descending' | 'auto';
+
+export interface BinningOptions {
+  method?: BinningMethod;
+  maxBins?: number;
+  minBinShare?: number;
+  minBadsPerBin?: number;
+  monotonic?: Monotonic | null;
+  specialValues?: number[];
+  rareShare?: number;
+  smoothing?: number;
+}
+
+export interface BinStats { label: string; count: number; bads: number; goods: number; badRate: number; woe: number; iv: number }
+
+export interface NumericBinningTable {
+  kind: 'numeric';
+  /** Upper edges: bin k holds values in (edges[k-1], edges[k]]; the last bin is unbounded above. */
+  edges: number[];
+  specialValues: number[];
+  /** Regular bins, then one per special value, then missing. */
+  bins: BinStats[];
+  iv: number;
+}
+
+export interface CategoricalBinningTable {
+  kind: 'categorical';
+  /** Categories of each bin; OTHER gathers rare and unseen ones. */
+  groups: string[][];
+  bins: BinStats[];
+  iv: number;
+}
+
+export type BinningTable = NumericBinningTable | CategoricalBinningTable;
+
+export const OTHER = '__other__';
+export const MISSING_LABEL = 'missing';
+export const FINE_BINS = 20;
+const CHI2_95 = 3.841;
+
+export class Binning {
+  readonly options: Required<BinningOptions>;
+
+  constructor(options: BinningOptions = {}) {
+    this.options = {
+      method: options.method ?? 'monotonic', maxBins: options.maxBins ?? 8, minBinShare: options.minBinShare ?? 0.05, minBadsPerBin: options.minBadsPerBin ?? 1,
+      monotonic: options.monotonic ?? (options.method === undefined || options.method === 'monotonic' ? 'auto' : null), specialValues: options.specialValues ?? [],
+      rareShare: options.rareShare ?? 0.01, smoothing: options.smoothing ?? 0.5,
+    };
+    if (this.options.maxBins < 2 || this.options.maxBins > 100) throw new RangeError('maxBins must be 2..100');
+  }
+
+  fit(values: readonly (number | string | null)[], bad: ArrayLike<number | boolean>): BinningTable {
+    if (values.length !== bad.length) throw new RangeError(`${values.length} values for ${bad.length} outcomes`);
+    const categorical = values.some((v) => typeof v === 'string');
+    return categorical ? this.fitCategorical(values, bad) : this.fitNumeric(values as (number | null)[], bad);
+  }
+
+  private fitNumeric(values: readonly (number | null)[], bad: ArrayLike<number | boolean>): NumericBinningTable {
+    const o = this.options;
+    const specials = new Set(o.specialValues);
+    const regular: { v: number; bad: boolean }[] = [];
+    values.forEach((v, i) => { if (v !== null && !Number.isNaN(v) && !specials.has(v)) regular.push({ v, bad: Boolean(bad[i]) }); });
+    regular.sort((a, b) => a.v - b.v);
+    let edges = this.initialEdges(regular);
+    const total = values.length;
+    const countsOf = (e: number[]) => countBins(regular, e);
+    if (o.method === 'chimerge') edges = chiMerge(regular, edges, o.maxBins);
+    if (o.monotonic) edges = enforceMonotonic(regular, edges, o.monotonic);
+    edges = enforceMinimums(regular, edges, Math.ceil(o.minBinShare * total), o.minBadsPerBin);
+    while (edges.length + 1 > o.maxBins) edges = mergeClosest(countsOf(edges), edges);
+    const table: NumericBinningTable = { kind: 'numeric', edges, specialValues: [...o.specialValues], bins: [], iv: 0 };
+    const index = applyNumeric(table, values);
+    return { ...table, ...statistics(index, bad, binLabels(table), o.smoothing) };
+  }
+
+  private initialEdges(sorted: { v: number }[]): number[] {
+    const o = this.options;
+    const numbers = sorted.map((r) => r.v);
+    if (numbers.length === 0) return [];
+    switch (o.method) {
+      case 'quantile': return equalFrequencyEdges(numbers, o.maxBins);
+      case 'uniform': {
+        const low = numbers[0]!; const high = numbers.at(-1)!;
+        return high > low ? Array.from({ length: o.maxBins - 1 }, (_, k) => low + ((k + 1) * (high - low)) / o.maxBins) : [];
+      }
+      case 'tree': return treeEdges(sorted as { v: number; bad: boolean }[], o.maxBins, Math.max(1, Math.ceil(o.minBinShare * sorted.length)));
+      default: return equalFrequencyEdges(numbers, Math.max(FINE_BINS, o.maxBins));
+    }
+  }
+
+  private fitCategorical(values: readonly (number | string | null)[], bad: ArrayLike<number | boolean>): CategoricalBinningTable {
+    const o = this.options;
+    const counts = new Map<string, number>();
+    for (const v of values) if (v !== null) counts.set(String(v), (counts.get(String(v)) ?? 0) + 1);
+    const groups = [...counts.entries()].filter(([, n]) => n >= o.rareShare * values.length).map(([c]) => [c]).sort((a, b) => (a[0]! < b[0]! ? -1 : 1));
+    groups.push([OTHER]);
+    const table: CategoricalBinningTable = { kind: 'categorical', groups, bins: [], iv: 0 };
+    const index = applyCategorical(table, values);
+    return { ...table, ...statistics(index, bad, [...groups.map((g) => g.join('|')), MISSING_LABEL], o.smoothing) };
+  }
+}
+
+function binLabels(table: NumericBinningTable): string[] {
+  const e = table.edges;
+  const regular = e.length === 0 ? ['all'] : [`≤ ${e[0]}`, ...e.slice(1).map((edge, k) => `(${e[k]}, ${edge}]`), `> ${e.at(-1)}`];
+  return [...regular, ...table.specialValues.map((s) => `= ${s}`), MISSING_LABEL];
+}
+
+/** Bin index of each value under a fitted numeric table. */
+export function applyNumeric(table: NumericBinningTable, values: readonly (number | string | null)[]): Int32Array {
+  const regularBins = table.edges.length + 1;
+  const out = new Int32Array(values.length);
+  values.forEach((raw, i) => {
+    const v = typeof raw === 'string' ? Number(raw) : raw;
+    if (v === null || Number.isNaN(v)) { out[i] = regularBins + table.specialValues.length; return; }
+    const special = table.specialValues.indexOf(v);
+    if (special >= 0) { out[i] = regularBins + special; return; }
+    let low = 0; let high = table.edges.length;
+    while (low < high) { const mid = (low + high) >>> 1; if (v <= table.edges[mid]!) high = mid; else low = mid + 1; }
+    out[i] = low;
+  });
+  return out;
+}
+
+export function applyCategorical(table: CategoricalBinningTable, values: readonly (number | string | null)[]): Int32Array {
+  const lookup = new Map<string, number>();
+  table.groups.forEach((group, k) => group.forEach((c) => lookup.set(c, k)));
+  const other = table.groups.findIndex((g) => g.includes(OTHER));
+  return Int32Array.from(values, (v) => (v === null ? table.groups.length : lookup.get(String(v)) ?? other));
+}
+
+export function applyBinning(table: BinningTable, values: readonly (number | string | null)[]): Int32Array {
+  return table.kind === 'numeric' ? applyNumeric(table, values) : applyCategorical(table, values);
+}
+
+/** The WOE of each value's bin. */
+export function woeOf(table: BinningTable, values: readonly (number | string | null)[]): Float64Array {
+  const index = applyBinning(table, values);
+  return Float64Array.from(index, (k) => table.bins[k]!.woe);
+}
+
+function statistics(index: Int32Array, bad: ArrayLike<number | boolean>, labels: string[], smoothing: number): { bins: BinStats[]; iv: number } {
+  const bads = new Float64Array(labels.length);
+  const goods = new Float64Array(labels.length);
+  for (let i = 0; i < index.length; i++) { if (bad[i]) bads[index[i]!]!++; else goods[index[i]!]!++; }
+  let badTotal = 0; let goodTotal = 0;
+  for (let k = 0; k < labels.length; k++) { badTotal += bads[k]!; goodTotal += goods[k]!; }
+  const k = labels.length;
+  let iv = 0;
+  const bins = labels.map((label, b) => {
+    const goodShare = (goods[b]! + smoothing) / (goodTotal + smoothing * k);
+    const badShare = (bads[b]! + smoothing) / (badTotal + smoothing * k);
+    const woe = Math.log(goodShare / badShare);
+    const binIv = (goodShare - badShare) * woe;
+    iv += binIv;
+    const count = goods[b]! + bads[b]!;
+    return { label, count, bads: bads[b]!, goods: goods[b]!, badRate: count > 0 ? bads[b]! / count : 0, woe, iv: binIv };
+  });
+  return { bins, iv };
+}
+
+interface Cell { count: number; bads: number }
+
+function countBins(sorted: { v: number; bad: boolean }[], edges: number[]): Cell[] {
+  const cells: Cell[] = Array.from({ length: edges.length + 1 }, () => ({ count: 0, bads: 0 }));
+  let b = 0;
+  for (const r of sorted) {
+    while (b < edges.length && r.v > edges[b]!) b++;
+    cells[b]!.count++;
+    if (r.bad) cells[b]!.bads++;
+  }
+  return cells;
+}
+
+/** Removes the edge between bins k and k+1. */
+const withoutEdge = (edges: number[], k: number) => edges.filter((_, j) => j !== k);
+
+/** Merges the adjacent pair whose bad rates are closest. */
+function mergeClosest(cells: Cell[], edges: number[]): number[] {
+  let best = 0; let bestGap = Number.POSITIVE_INFINITY;
+  for (let k = 0; k + 1 < cells.length; k++) {
+    const gap = Math.abs(rate(cells[k]!) - rate(cells[k + 1]!));
+    if (gap < bestGap) { bestGap = gap; best = k; }
+  }
+  return withoutEdge(edges, best);
+}
+
+const rate = (c: Cell) => (c.count > 0 ? c.bads / c.count : 0);
+
+function chiSquare(a: Cell, b: Cell): number {
+  const total = a.count + b.count;
+  const badTotal = a.bads + b.bads;
+  if (total === 0 || badTotal === 0 || badTotal === total) return 0;
+  let chi = 0;
+  for (const cell of [a, b]) {
+    const expectedBads = (cell.count * badTotal) / total;
+    const expectedGoods = cell.count - expectedBads;
+    chi += (cell.bads - expectedBads) ** 2 / expectedBads + (cell.count - cell.bads - expectedGoods) ** 2 / expectedGoods;
+  }
+  return chi;
+}
+
+/** Chi-merge: merge the adjacent pair with the smallest χ² until every pair differs at 95% and at most maxBins remain. */
+function chiMerge(sorted: { v: number; bad: boolean }[], start: number[], maxBins: number): number[] {
+  let edges = start;
+  for (;;) {
+    const cells = countBins(sorted, edges);
+    if (cells.length <= 1) return edges;
+    let best = 0; let bestChi = Number.POSITIVE_INFINITY;
+    for (let k = 0; k + 1 < cells.length; k++) { const chi = chiSquare(cells[k]!, cells[k + 1]!); if (chi < bestChi) { bestChi = chi; best = k; } }
+    if (bestChi >= CHI2_95 && cells.length <= maxBins) return edges;
+    edges = withoutEdge(edges, best);
+  }
+}
+
+/** Pools adjacent bins until bad rates are monotonic in the asked direction (auto: the one keeping more bins). */
+function enforceMonotonic(sorted: { v: number; bad: boolean }[], start: number[], direction: Monotonic): number[] {
+  if (direction === 'auto') {
+    const up = enforceMonotonic(sorted, start, 'ascending');
+    const down = enforceMonotonic(sorted, start, 'descending');
+    return up.length >= down.length ? up : down;
+  }
+  let edges = start;
+  for (;;) {
+    const cells = countBins(sorted, edges);
+    const k = cells.findIndex((c, j) => j + 1 < cells.length && (direction === 'ascending' ? rate(c) > rate(cells[j + 1]!) : rate(c) < rate(cells[j + 1]!)));
+    if (k < 0) return edges;
+    edges = withoutEdge(edges, k);
+  }
+}
+
+function enforceMinimums(sorted: { v: number; bad: boolean }[], start: number[], minCount: number, minBads: number): number[] {
+  let edges = start;
+  for (;;) {
+    const cells = countBins(sorted, edges);
+    if (cells.length <= 1) return edges;
+    const k = cells.findIndex((c) => c.count < minCount || c.bads < minBads);
+    if (k < 0) return edges;
+    // Merge with the neighbour of the closer bad rate (the only neighbour at either end).
+    const left = k > 0 ? Math.abs(rate(cells[k]!) - rate(cells[k - 1]!)) : Number.POSITIVE_INFINITY;
+    const right = k + 1 < cells.length ? Math.abs(rate(cells[k]!) - rate(cells[k + 1]!)) : Number.POSITIVE_INFINITY;
+    edges = withoutEdge(edges, left <= right ? k - 1 : k);
+  }
+}
+
+/** CART on Gini impurity: best-first binary splits between distinct values, each side at least minLeaf rows. */
+function treeEdges(sorted: { v: number; bad: boolean }[], maxBins: number, minLeaf: number): number[] {
+  const prefixBads = new Int32Array(sorted.length + 1);
+  sorted.forEach((r, i) => { prefixBads[i + 1] = prefixBads[i]! + (r.bad ? 1 : 0); });
+  const impurity = (from: number, to: number) => { const n = to - from; if (n === 0) return 0; const p = (prefixBads[to]! - prefixBads[from]!) / n; return n * 2 * p * (1 - p); };
+  const bestSplit = (from: number, to: number) => {
+    let best = { gain: 0, at: -1 };
+    const parent = impurity(from, to);
+    for (let s = from + minLeaf; s <= to - minLeaf; s++) {
+      if (sorted[s - 1]!.v === sorted[s]!.v) continue;
+      const gain = parent - impurity(from, s) - impurity(s, to);
+      if (gain > best.gain + 1e-12) best = { gain, at: s };
+    }
+    return best;
+  };
+  const leaves: [number, number][] = [[0, sorted.length]];
+  const edges: number[] = [];
+  while (leaves.length < maxBins) {
+    let chosen = -1; let split = { gain: 0, at: -1 };
+    leaves.forEach(([from, to], k) => { const s = bestSplit(from, to); if (s.gain > split.gain) { split = s; chosen = k; } });
+    if (chosen < 0) break;
+    const [from, to] = leaves[chosen]!;
+    leaves.splice(chosen, 1, [from, split.at], [split.at, to]);
+    edges.push(sorted[split.at - 1]!.v);
+  }
+  return edges.sort((a, b) => a - b);
+}

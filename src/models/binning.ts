@@ -67,6 +67,9 @@ export class Binning {
 
   fit(values: readonly (number | string | null)[], bad: ArrayLike<number | boolean>): BinningTable {
     if (values.length !== bad.length) throw new RangeError(`${values.length} values for ${bad.length} outcomes`);
+    let bads = 0;
+    for (let i = 0; i < bad.length; i++) if (bad[i]) bads++;
+    if (bads === 0 || bads === bad.length) throw new RangeError(`binning needs both outcomes: ${bads} bads among ${bad.length} rows`);
     const categorical = values.some((v) => typeof v === 'string');
     return categorical ? this.fitCategorical(values, bad) : this.fitNumeric(values as (number | null)[], bad);
   }

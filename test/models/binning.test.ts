@@ -76,3 +76,7 @@ test('categories rarer than the threshold, and categories never seen, go to OTHE
   assert.deepEqual(table.groups, [['A'], ['B'], [OTHER]]);
   assert.deepEqual(Array.from(applyBinning(table, ['A', 'C', 'Z', null])), [0, 2, 2, 3]);
 });
+
+test('refuses an outcome with a single class instead of inventing WOE', () => {
+  assert.throws(() => new Binning().fit([1, 2, 3], [0, 0, 0]), RangeError);
+});

@@ -9,6 +9,7 @@
 import { applyBinning, Binning, type BinningOptions, type BinningTable } from './binning.ts';
 import { fitLogistic, ModelFitError } from './logistic.ts';
 import { auc, ks } from './metrics.ts';
+import { stepwise, varianceInflation, type StepwiseOptions } from './selection.ts';
 
 export const SCORECARD_SCHEMA = 'puhui-scorecard/1';
 
@@ -27,6 +28,10 @@ export interface ScorecardOptions {
   baseOdds?: number;
   pdo?: number;
   grades?: number;
+  /** Variables are dropped, highest first, while any VIF exceeds this (default 10). */
+  vifMax?: number;
+  /** Optional stepwise selection after the filters. */
+  stepwise?: StepwiseOptions;
 }
 
 export interface ScorecardFeature { name: string; iv: number; binning: BinningTable; coefficient: number; standardError: number; pValue: number; points: number[] }
@@ -89,7 +94,21 @@ export function trainScorecard(columns: Record<string, ColumnValues>, bad: Array
     else kept.push(c);
   }
   if (kept.length === 0) throw new ScorecardError(`no feature reaches IV ${ivMin}`);
-  // 3. Logistic regression on the WOE columns; variables whose coefficient comes out positive (against their WOE) are dropped and the fit redone.
+  // 3. Variance inflation: drop the most inflated variable until all are below the limit.
+  for (;;) {
+    const vif = varianceInflation(kept.map((c) => c.woe));
+    const worst = vif.reduce((w, v, k) => (v > vif[w]! ? k : w), 0);
+    if (kept.length < 2 || vif[worst]! <= (options.vifMax ?? 10)) break;
+    dropped.push({ name: kept[worst]!.name, reason: `VIF ${vif[worst]!.toFixed(1)} above ${options.vifMax ?? 10}` });
+    kept.splice(worst, 1);
+  }
+  if (options.stepwise) {
+    const chosen = new Set(stepwise(kept.map((c) => c.woe), bad, options.stepwise).selected);
+    kept.forEach((c, k) => { if (!chosen.has(k)) dropped.push({ name: c.name, reason: `not selected by ${options.stepwise!.direction} stepwise on ${options.stepwise!.criterion}` }); });
+    for (let k = kept.length - 1; k >= 0; k--) if (!chosen.has(k)) kept.splice(k, 1);
+    if (kept.length === 0) throw new ScorecardError('stepwise selection kept no variable');
+  }
+  // 4. Logistic regression on the WOE columns; variables whose coefficient comes out positive (against their WOE) are dropped and the fit redone.
   let model;
   for (;;) {
     const p = kept.length;

@@ -32,6 +32,8 @@ test('a scorecard on data with a known structure: points, probabilities, grades,
   const model = trainScorecard(columnsOf(train, names), train.map((r) => r.bad), 'bad', { pdo: 20, baseScore: 600, baseOdds: 50 });
   assert.deepEqual(model.features.map((f) => f.name).sort(), ['debt', 'income', 'region']);
   assert.ok(model.dropped.some((d) => d.name === 'noise'));
+  const stepped = trainScorecard(columnsOf(train, names), train.map((r) => r.bad), 'bad', { ivMin: 0, stepwise: { direction: 'forward', criterion: 'bic' } });
+  assert.deepEqual(stepped.features.map((f) => f.name).sort(), ['debt', 'income', 'region']);
   const testScores = scoreRows(model, columnsOf(test, names));
   const risk = Float64Array.from(testScores, (s) => -s);
   assert.ok(auc(risk, test.map((r) => r.bad)) > 0.7);

@@ -11,6 +11,9 @@ import { datasetFiles } from '../data/index.ts';
 import { FEATURES, FeatureInputError } from '../features/index.ts';
 import { computeFeatureTable } from '../features/batch.ts';
 import { featureReport, tableSource, type FeatureReport } from './feature-report.ts';
+import { runScoring, runTraining, TrainError } from './train.ts';
+import { ScorecardError } from '../models/scorecard.ts';
+import type { BinningMethod } from '../models/binning.ts';
 import { CYCLE_LENGTH_MAX, DEFAULT_RING_SEARCH, detectFraud, evaluateTypologies, SIGNALS } from '../fraud/index.ts';
 import type { FraudKind } from '../domain/entities.ts';
 import { formatYuanShort } from '../domain/money.ts';
@@ -44,6 +47,12 @@ Usage:
   puhui features DIR [--as-of YYYY-MM-DD] [--out FILE.parquet|FILE.csv] [--report [--labels FILE]] [--workers N] [--json]
       Point-in-time features of every enterprise as of a date (default: the dataset's observation date);
       --report prints each feature's information value against defaults in the 12 months after it. 批量计算指标。
+  puhui train --features FILE [--labels FILE] (--target COL | --as-of YYYY-MM-DD) --out model.json [--report report.html]
+        [--test-features FILE --test-as-of YYYY-MM-DD | --test-share 0.3 --seed 1] [--method monotonic|quantile|uniform|chimerge|tree]
+        [--max-bins N] [--min-bin-share X] [--stepwise forward|backward] [--criterion aic|bic|pvalue] [--json]
+      A scorecard (binning, WOE, logistic regression, points, grades) and its report. 训练评分卡。
+  puhui score --model model.json --features FILE --out FILE.csv|FILE.parquet [--json]
+      Score, probability of bad and grade for every row. 评分。
   puhui fraud DIR [--as-of YYYY-MM-DD] [--out FILE.json] [--eval [--labels FILE]] [--window-months N] [--max-length N] [--json]
       Anti-fraud signals with evidence: circular-invoicing rings, shell clusters, pass-through, burst invoicing,
       single-source inflation, return corrections; --eval prints precision and recall per planted typology. 反欺诈。
@@ -233,6 +242,43 @@ async function commandFraud(rawArgv: string[]): Promise<void> {
   ].join('\n'));
 }
 
+async function commandTrain(argv: string[]): Promise<void> {
+  const { flags } = parse(argv, {
+    features: { type: 'string' }, labels: { type: 'string' }, target: { type: 'string' }, 'as-of': { type: 'string' }, out: { type: 'string' }, report: { type: 'string' },
+    'test-features': { type: 'string' }, 'test-as-of': { type: 'string' }, 'test-share': { type: 'string' }, seed: { type: 'string' }, method: { type: 'string' },
+    'max-bins': { type: 'string' }, 'min-bin-share': { type: 'string' }, stepwise: { type: 'string' }, criterion: { type: 'string' },
+  });
+  if (typeof flags.features !== 'string' || typeof flags.out !== 'string') throw new UsageError('usage: puhui train --features FILE [--labels FILE] (--target COL | --as-of DATE) --out model.json');
+  const method = (flags.method ?? 'monotonic') as BinningMethod;
+  if (!['monotonic', 'quantile', 'uniform', 'chimerge', 'tree'].includes(method)) throw new UsageError(`unknown --method ${String(flags.method)}`);
+  const testShare = typeof flags['test-share'] === 'string' ? Number(flags['test-share']) : 0.3;
+  if (!(testShare >= 0 && testShare < 1)) throw new UsageError('--test-share must be in [0, 1)');
+  const stepwiseDirection = flags.stepwise as 'forward' | 'backward' | undefined;
+  const { model, evaluation } = await runTraining({
+    features: resolve(flags.features), labels: typeof flags.labels === 'string' ? resolve(flags.labels) : null,
+    target: typeof flags.target === 'string' ? flags.target : null, asOf: typeof flags['as-of'] === 'string' ? flags['as-of'] : null,
+    testFeatures: typeof flags['test-features'] === 'string' ? resolve(flags['test-features']) : null, testAsOf: typeof flags['test-as-of'] === 'string' ? flags['test-as-of'] : null,
+    testShare, seed: intFlag(flags, 'seed', 1), out: resolve(flags.out), report: typeof flags.report === 'string' ? resolve(flags.report) : null,
+    options: {
+      binning: { method, maxBins: intFlag(flags, 'max-bins', 8), minBinShare: typeof flags['min-bin-share'] === 'string' ? Number(flags['min-bin-share']) : 0.05 },
+      ...(stepwiseDirection ? { stepwise: { direction: stepwiseDirection, criterion: (flags.criterion ?? 'bic') as 'aic' | 'bic' | 'pvalue' } } : {}),
+    },
+  });
+  print(flags.json === true, { features: model.features.map((f) => ({ name: f.name, iv: f.iv, coefficient: f.coefficient })), dropped: model.dropped, evaluation: { train: evaluation.train, test: evaluation.test, psi: evaluation.psi?.psi ?? null } }, () => [
+    `Scorecard with ${model.features.length} variables written to ${resolve(flags.out as string)}${typeof flags.report === 'string' ? `; report ${resolve(flags.report)}` : ''}`,
+    `train: ${evaluation.train.rows} rows, AUC ${evaluation.train.auc.toFixed(4)}, KS ${evaluation.train.ks.toFixed(4)}`,
+    evaluation.test ? `test:  ${evaluation.test.rows} rows, AUC ${evaluation.test.auc.toFixed(4)}, KS ${evaluation.test.ks.toFixed(4)}, score PSI ${evaluation.psi!.psi.toFixed(4)}` : 'no test set',
+    ...renderTable(['variable', 'IV', 'coefficient', 'p-value'], [...model.features].sort((a, b) => b.iv - a.iv).map((f) => [f.name, f.iv.toFixed(3), f.coefficient.toFixed(3), f.pValue.toPrecision(2)])),
+  ].join('\n'));
+}
+
+async function commandScore(argv: string[]): Promise<void> {
+  const { flags } = parse(argv, { model: { type: 'string' }, features: { type: 'string' }, out: { type: 'string' } });
+  if (typeof flags.model !== 'string' || typeof flags.features !== 'string' || typeof flags.out !== 'string') throw new UsageError('usage: puhui score --model model.json --features FILE --out FILE');
+  const result = await runScoring(resolve(flags.model), resolve(flags.features), resolve(flags.out));
+  print(flags.json === true, { ...result, out: resolve(flags.out) }, () => `Scored ${result.rows} rows (${Math.round(result.rows / Math.max(result.seconds, 1e-9))} rows/s) into ${resolve(flags.out as string)}`);
+}
+
 async function readFraudLabels(path: string): Promise<Map<string, FraudKind>> {
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
@@ -249,7 +295,7 @@ function renderRowCounts(title: string, counts: Record<string, number | undefine
   return [title, ...renderTable(['entity', 'rows'], Object.entries(counts).map(([entity, n]) => [entity, String(n ?? 0)]))].join('\n');
 }
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { demo: commandDemo, synth: commandSynth, import: commandImport, inspect: commandInspect, features: commandFeatures, fraud: commandFraud };
+const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { demo: commandDemo, synth: commandSynth, import: commandImport, inspect: commandInspect, features: commandFeatures, fraud: commandFraud, train: commandTrain, score: commandScore };
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -267,7 +313,7 @@ export async function main(argv: string[]): Promise<number> {
     await run(rest);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
-    if (error instanceof UsageError || error instanceof SynthConfigError || error instanceof ImportError || error instanceof DatasetError || error instanceof FeatureInputError) {
+    if (error instanceof UsageError || error instanceof SynthConfigError || error instanceof ImportError || error instanceof DatasetError || error instanceof FeatureInputError || error instanceof TrainError || error instanceof ScorecardError) {
       process.stderr.write(`puhui: ${error.message}\n`);
       return 2;
     }

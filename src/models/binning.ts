@@ -8,7 +8,8 @@
  * or with fewer than `minBadsPerBin` bads are merged into their closest neighbour. Missing values (null/NaN)
  * and each declared special value get bins of their own. Categorical variables get a bin per category, with
  * categories rarer than `rareShare` (and categories unseen in training) grouped as OTHER.
- * WOE = ln(share of goods / share of bads), smoothed by adding 0.5 to each bin's goods and bads.
+ * WOE = ln(share of goods / share of bads), smoothed by adding 0.5 to each non-empty bin's goods and bads;
+ * an empty bin has WOE 0 and adds nothing to IV.
  */
 import { equalFrequencyEdges } from './iv.ts';
 
@@ -162,11 +163,12 @@ function statistics(index: Int32Array, bad: ArrayLike<number | boolean>, labels:
   const bads = new Float64Array(labels.length);
   const goods = new Float64Array(labels.length);
   for (let i = 0; i < index.length; i++) { if (bad[i]) bads[index[i]!]!++; else goods[index[i]!]!++; }
-  let badTotal = 0; let goodTotal = 0;
-  for (let k = 0; k < labels.length; k++) { badTotal += bads[k]!; goodTotal += goods[k]!; }
-  const k = labels.length;
+  let badTotal = 0; let goodTotal = 0; let k = 0;
+  for (let b = 0; b < labels.length; b++) { badTotal += bads[b]!; goodTotal += goods[b]!; if (bads[b]! + goods[b]! > 0) k++; }
   let iv = 0;
   const bins = labels.map((label, b) => {
+    // An empty bin (no missing values, an unused special value) carries no evidence: WOE 0, IV 0.
+    if (goods[b]! + bads[b]! === 0) return { label, count: 0, bads: 0, goods: 0, badRate: 0, woe: 0, iv: 0 };
     const goodShare = (goods[b]! + smoothing) / (goodTotal + smoothing * k);
     const badShare = (bads[b]! + smoothing) / (badTotal + smoothing * k);
     const woe = Math.log(goodShare / badShare);

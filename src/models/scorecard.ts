@@ -83,7 +83,9 @@ export function trainScorecard(columns: Record<string, ColumnValues>, bad: Array
     const table = new Binning({ ...options.binning, ...options.binningByFeature?.[name] }).fit(columns[name]!, bad);
     if (table.iv < ivMin) { dropped.push({ name, reason: `IV ${table.iv.toFixed(4)} below ${ivMin}` }); continue; }
     const index = applyBinning(table, columns[name]!);
-    candidates.push({ name, table, woe: Float64Array.from(index, (k) => table.bins[k]!.woe) });
+    const woe = Float64Array.from(index, (k) => table.bins[k]!.woe);
+    if (woe.every((v) => v === woe[0])) { dropped.push({ name, reason: 'one bin only after binning' }); continue; }
+    candidates.push({ name, table, woe });
   }
   // 2. Correlation filter, strongest first.
   candidates.sort((x, y) => y.table.iv - x.table.iv);

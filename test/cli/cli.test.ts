@@ -82,3 +82,27 @@ test('fraud --eval reports precision and recall per typology, and --out writes e
   assert.deepEqual(JSON.parse(named.stdout).evaluation, summary.evaluation);
   assert.equal(puhui('fraud', join(root, 'raw'), '--max-length', '99').code, 2);
 });
+
+test('train writes a model and a self-contained report, and score reproduces the model on new rows', () => {
+  const root = temporaryDir('cli-train');
+  assert.equal(puhui('synth', '--out', join(root, 'raw'), '--enterprises', '1500', '--json').code, 0);
+  assert.equal(puhui('features', join(root, 'raw'), '--as-of', '2024-10-01', '--out', join(root, 'early.parquet'), '--json').code, 0);
+  assert.equal(puhui('features', join(root, 'raw'), '--as-of', '2025-10-01', '--out', join(root, 'late.csv'), '--json').code, 0);
+  const trained = puhui('train', '--features', join(root, 'early.parquet'), '--labels', join(root, 'raw', 'labels.csv'), '--as-of', '2024-10-01',
+    '--test-features', join(root, 'late.csv'), '--test-as-of', '2025-10-01', '--out', join(root, 'model.json'), '--report', join(root, 'report.html'), '--json');
+  assert.equal(trained.code, 0, trained.stderr);
+  const summary = JSON.parse(trained.stdout);
+  assert.ok(summary.features.length >= 3 && summary.evaluation.train.auc > 0.6 && summary.evaluation.test.auc > 0.55, JSON.stringify(summary.evaluation));
+  const report = readFileSync(join(root, 'report.html'), 'utf8');
+  assert.match(report, /评分卡报告/);
+  assert.match(report, /echarts\.init/);
+  assert.doesNotMatch(report, /<script src=/); // nothing fetched from outside
+  const scored = puhui('score', '--model', join(root, 'model.json'), '--features', join(root, 'late.csv'), '--out', join(root, 'scores.csv'), '--json');
+  assert.equal(scored.code, 0, scored.stderr);
+  const lines = readFileSync(join(root, 'scores.csv'), 'utf8').trim().split('\n');
+  assert.equal(lines[0], 'creditCode,score,probability,grade');
+  assert.equal(lines.length - 1, JSON.parse(scored.stdout).rows);
+  const wrongModel = puhui('score', '--model', join(root, 'report.html'), '--features', join(root, 'late.csv'), '--out', join(root, 'x.csv'));
+  assert.equal(wrongModel.code, 2, wrongModel.stderr);
+  assert.match(wrongModel.stderr, /not a puhui-scorecard\/1 model file/);
+});

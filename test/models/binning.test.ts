@@ -58,12 +58,12 @@ test('the tree splits where the bad rate steps', () => {
   assert.deepEqual(table.edges, [599]);
 });
 
-test('WOE and IV of a tiny table, worked out by hand (0.5 smoothing over the two bins and the empty missing bin)', () => {
+test('WOE and IV of a tiny table, worked out by hand (0.5 smoothing over the two non-empty bins)', () => {
   const table = new Binning({ method: 'quantile', maxBins: 2, minBinShare: 0, minBadsPerBin: 0, monotonic: null }).fit([1, 1, 2, 2], [0, 0, 0, 1]);
-  // goods (2, 1, 0) → shares (2.5, 1.5, 0.5) / 4.5; bads (0, 1, 0) → (0.5, 1.5, 0.5) / 2.5
-  const woe = [Math.log((2.5 / 4.5) / (0.5 / 2.5)), Math.log((1.5 / 4.5) / (1.5 / 2.5)), Math.log((0.5 / 4.5) / (0.5 / 2.5))];
+  // goods (2, 1) → shares (2.5, 1.5) / 4; bads (0, 1) → (0.5, 1.5) / 2; the empty missing bin has WOE 0
+  const woe = [Math.log((2.5 / 4) / (0.5 / 2)), Math.log((1.5 / 4) / (1.5 / 2)), 0];
   table.bins.forEach((b, k) => assert.ok(Math.abs(b.woe - woe[k]!) < 1e-12, b.label));
-  const iv = [[2.5, 0.5], [1.5, 1.5], [0.5, 0.5]].reduce((s, [g, b], k) => s + (g! / 4.5 - b! / 2.5) * woe[k]!, 0);
+  const iv = [[2.5, 0.5], [1.5, 1.5]].reduce((s, [g, b], k) => s + (g! / 4 - b! / 2) * woe[k]!, 0);
   assert.ok(Math.abs(table.iv - iv) < 1e-12);
 });
 

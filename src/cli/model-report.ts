@@ -52,17 +52,18 @@ export function renderModelReport(model: ScorecardFile, evaluation: ModelEvaluat
 <script>${echartsSource()}</script></head><body>
 <h1>Scorecard report 评分卡报告 <small>target ${escape(model.target)} · ${escape(model.schema)}</small></h1>
 <table>${summary.map(([k, v]) => `<tr><th>${k}</th><td>${escape(v!)}</td></tr>`).join('')}</table>
-<div id="iv" class="chart"></div><div id="roc" class="chart"></div><div id="ks" class="chart"></div><div id="psi" class="chart"></div>
+<div id="iv" class="chart" style="height:${Math.max(340, 70 + 22 * features.length)}px"></div><div id="roc" class="chart"></div><div id="ks" class="chart"></div><div id="psi" class="chart"></div>
 <h2>Grades 等级</h2><table><tr><th>grade</th><th>min score</th><th>count</th><th>bad rate</th></tr>${grades}</table>
 <h2>Variables 变量 <small>base points ${fmt(model.basePoints, 1)}</small></h2>${binTables}
 <h2>Dropped 剔除</h2><table><tr><th>variable</th><th>reason</th></tr>${model.dropped.map((d) => `<tr><td>${escape(d.name)}</td><td style="text-align:left">${escape(d.reason)}</td></tr>`).join('')}</table>
 <script>
 const data = ${JSON.stringify(charts)};
-const make = (id, option) => echarts.init(document.getElementById(id), null, { renderer: 'svg' }).setOption(option);
-make('iv', { title: { text: 'IV ranking 信息值' }, grid: { left: 160 }, xAxis: { type: 'value' }, yAxis: { type: 'category', data: data.iv.names.slice().reverse() }, series: [{ type: 'bar', data: data.iv.values.slice().reverse() }] });
+// A report is a document: no animation (a printout or screenshot must show the finished charts).
+const make = (id, option) => echarts.init(document.getElementById(id), null, { renderer: 'svg' }).setOption({ animation: false, grid: { top: 70 }, ...option });
+make('iv', { title: { text: 'IV ranking 信息值' }, grid: { left: 230, top: 50 }, xAxis: { type: 'value' }, yAxis: { type: 'category', axisLabel: { interval: 0 }, data: data.iv.names.slice().reverse() }, series: [{ type: 'bar', data: data.iv.values.slice().reverse() }] });
 make('roc', { title: { text: 'ROC' }, xAxis: { type: 'value', max: 1, name: 'FPR' }, yAxis: { type: 'value', max: 1, name: 'TPR' }, series: [{ type: 'line', showSymbol: false, data: data.roc }, { type: 'line', showSymbol: false, data: [[0, 0], [1, 1]], lineStyle: { type: 'dashed' } }] });
-make('ks', { title: { text: 'KS' }, legend: { top: 24 }, xAxis: { type: 'value', name: 'score', scale: true }, yAxis: { type: 'value', max: 1 }, series: [{ name: 'bads', type: 'line', showSymbol: false, data: data.ks.map((p) => [p.score, p.badShare]) }, { name: 'goods', type: 'line', showSymbol: false, data: data.ks.map((p) => [p.score, p.goodShare]) }] });
-make('psi', { title: { text: 'Score PSI train vs test' }, legend: { top: 24 }, xAxis: { type: 'category', data: data.psi.map((b) => b.label) }, yAxis: { type: 'value' }, series: [{ name: 'train', type: 'bar', data: data.psi.map((b) => b.expected) }, { name: 'test', type: 'bar', data: data.psi.map((b) => b.actual) }] });
+make('ks', { title: { text: 'KS' }, legend: { top: 32 }, xAxis: { type: 'value', name: 'score', scale: true }, yAxis: { type: 'value', max: 1 }, series: [{ name: 'bads', type: 'line', showSymbol: false, data: data.ks.map((p) => [p.score, p.badShare]) }, { name: 'goods', type: 'line', showSymbol: false, data: data.ks.map((p) => [p.score, p.goodShare]) }] });
+make('psi', { title: { text: 'Score PSI train vs test 分数稳定性' }, legend: { top: 32 }, xAxis: { type: 'category', data: data.psi.map((b) => b.label) }, yAxis: { type: 'value' }, series: [{ name: 'train', type: 'bar', data: data.psi.map((b) => b.expected) }, { name: 'test', type: 'bar', data: data.psi.map((b) => b.actual) }] });
 </script></body></html>
 `;
 }

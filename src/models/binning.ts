@@ -78,33 +78,36 @@ export class Binning {
   private fitNumeric(values: readonly (number | null)[], bad: ArrayLike<number | boolean>): NumericBinningTable {
     const o = this.options;
     const specials = new Set(o.specialValues);
-    const regular: { v: number; bad: boolean }[] = [];
-    values.forEach((v, i) => { if (v !== null && !Number.isNaN(v) && !specials.has(v)) regular.push({ v, bad: Boolean(bad[i]) }); });
-    regular.sort((a, b) => a.v - b.v);
-    let edges = this.initialEdges(regular);
-    const total = values.length;
-    const countsOf = (e: number[]) => countBins(regular, e);
-    if (o.method === 'chimerge') edges = chiMerge(regular, edges, o.maxBins);
-    if (o.monotonic) edges = enforceMonotonic(regular, edges, o.monotonic);
-    edges = enforceMinimums(regular, edges, Math.ceil(o.minBinShare * total), o.minBadsPerBin);
-    while (edges.length + 1 > o.maxBins) edges = mergeClosest(countsOf(edges), edges);
-    const table: NumericBinningTable = { kind: 'numeric', edges, specialValues: [...o.specialValues], bins: [], iv: 0 };
+    let m = 0;
+    for (const v of values) if (v !== null && !Number.isNaN(v) && !specials.has(v)) m++;
+    const regular = new Float64Array(m);
+    const regularBad = new Uint8Array(m);
+    m = 0;
+    values.forEach((v, i) => { if (v !== null && !Number.isNaN(v) && !specials.has(v)) { regular[m] = v; regularBad[m++] = bad[i] ? 1 : 0; } });
+    const sorted = regular.slice().sort();
+    // Every merge below works on a histogram over the initial edges: coarser edges are always a subset of
+    // them, so the counts are exactly what recounting the rows would give.
+    let h = histogram(regular, regularBad, this.initialEdges(sorted, regular, regularBad));
+    if (o.method === 'chimerge') h = chiMerge(h, o.maxBins);
+    if (o.monotonic) h = enforceMonotonic(h, o.monotonic);
+    h = enforceMinimums(h, Math.ceil(o.minBinShare * values.length), o.minBadsPerBin);
+    while (h.cells.length > o.maxBins) h = merge(h, closestPair(h));
+    const table: NumericBinningTable = { kind: 'numeric', edges: h.edges, specialValues: [...o.specialValues], bins: [], iv: 0 };
     const index = applyNumeric(table, values);
     return { ...table, ...statistics(index, bad, binLabels(table), o.smoothing) };
   }
 
-  private initialEdges(sorted: { v: number }[]): number[] {
+  private initialEdges(sorted: Float64Array, values: Float64Array, bads: Uint8Array): number[] {
     const o = this.options;
-    const numbers = sorted.map((r) => r.v);
-    if (numbers.length === 0) return [];
+    if (sorted.length === 0) return [];
     switch (o.method) {
-      case 'quantile': return equalFrequencyEdges(numbers, o.maxBins);
+      case 'quantile': return equalFrequencyEdges(sorted, o.maxBins);
       case 'uniform': {
-        const low = numbers[0]!; const high = numbers.at(-1)!;
+        const low = sorted[0]!; const high = sorted[sorted.length - 1]!;
         return high > low ? Array.from({ length: o.maxBins - 1 }, (_, k) => low + ((k + 1) * (high - low)) / o.maxBins) : [];
       }
-      case 'tree': return treeEdges(sorted as { v: number; bad: boolean }[], o.maxBins, Math.max(1, Math.ceil(o.minBinShare * sorted.length)));
-      default: return equalFrequencyEdges(numbers, Math.max(FINE_BINS, o.maxBins));
+      case 'tree': return treeEdges(values, bads, o.maxBins, Math.max(1, Math.ceil(o.minBinShare * values.length)));
+      default: return equalFrequencyEdges(sorted, Math.max(FINE_BINS, o.maxBins));
     }
   }
 
@@ -181,32 +184,39 @@ function statistics(index: Int32Array, bad: ArrayLike<number | boolean>, labels:
 }
 
 interface Cell { count: number; bads: number }
+/** Bins as upper edges and their counts: cells[k] holds the rows in (edges[k-1], edges[k]]. */
+interface Histogram { edges: number[]; cells: Cell[] }
 
-function countBins(sorted: { v: number; bad: boolean }[], edges: number[]): Cell[] {
+function histogram(values: Float64Array, bads: Uint8Array, edges: number[]): Histogram {
   const cells: Cell[] = Array.from({ length: edges.length + 1 }, () => ({ count: 0, bads: 0 }));
-  let b = 0;
-  for (const r of sorted) {
-    while (b < edges.length && r.v > edges[b]!) b++;
-    cells[b]!.count++;
-    if (r.bad) cells[b]!.bads++;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    let low = 0; let high = edges.length;
+    while (low < high) { const mid = (low + high) >>> 1; if (v <= edges[mid]!) high = mid; else low = mid + 1; }
+    cells[low]!.count++;
+    cells[low]!.bads += bads[i]!;
   }
-  return cells;
+  return { edges, cells };
 }
 
-/** Removes the edge between bins k and k+1. */
-const withoutEdge = (edges: number[], k: number) => edges.filter((_, j) => j !== k);
-
-/** Merges the adjacent pair whose bad rates are closest. */
-function mergeClosest(cells: Cell[], edges: number[]): number[] {
-  let best = 0; let bestGap = Number.POSITIVE_INFINITY;
-  for (let k = 0; k + 1 < cells.length; k++) {
-    const gap = Math.abs(rate(cells[k]!) - rate(cells[k + 1]!));
-    if (gap < bestGap) { bestGap = gap; best = k; }
-  }
-  return withoutEdge(edges, best);
+/** Merges bins k and k+1. */
+function merge(h: Histogram, k: number): Histogram {
+  const cells = h.cells.slice();
+  cells.splice(k, 2, { count: h.cells[k]!.count + h.cells[k + 1]!.count, bads: h.cells[k]!.bads + h.cells[k + 1]!.bads });
+  return { edges: h.edges.filter((_, j) => j !== k), cells };
 }
 
 const rate = (c: Cell) => (c.count > 0 ? c.bads / c.count : 0);
+
+/** The adjacent pair whose bad rates are closest. */
+function closestPair(h: Histogram): number {
+  let best = 0; let bestGap = Number.POSITIVE_INFINITY;
+  for (let k = 0; k + 1 < h.cells.length; k++) {
+    const gap = Math.abs(rate(h.cells[k]!) - rate(h.cells[k + 1]!));
+    if (gap < bestGap) { bestGap = gap; best = k; }
+  }
+  return best;
+}
 
 function chiSquare(a: Cell, b: Cell): number {
   const total = a.count + b.count;
@@ -222,64 +232,63 @@ function chiSquare(a: Cell, b: Cell): number {
 }
 
 /** Chi-merge: merge the adjacent pair with the smallest χ² until every pair differs at 95% and at most maxBins remain. */
-function chiMerge(sorted: { v: number; bad: boolean }[], start: number[], maxBins: number): number[] {
-  let edges = start;
-  for (;;) {
-    const cells = countBins(sorted, edges);
-    if (cells.length <= 1) return edges;
+function chiMerge(start: Histogram, maxBins: number): Histogram {
+  let h = start;
+  while (h.cells.length > 1) {
     let best = 0; let bestChi = Number.POSITIVE_INFINITY;
-    for (let k = 0; k + 1 < cells.length; k++) { const chi = chiSquare(cells[k]!, cells[k + 1]!); if (chi < bestChi) { bestChi = chi; best = k; } }
-    if (bestChi >= CHI2_95 && cells.length <= maxBins) return edges;
-    edges = withoutEdge(edges, best);
+    for (let k = 0; k + 1 < h.cells.length; k++) { const chi = chiSquare(h.cells[k]!, h.cells[k + 1]!); if (chi < bestChi) { bestChi = chi; best = k; } }
+    if (bestChi >= CHI2_95 && h.cells.length <= maxBins) break;
+    h = merge(h, best);
   }
+  return h;
 }
 
 /** Pools adjacent bins until bad rates are monotonic in the asked direction (auto: the one keeping more bins). */
-function enforceMonotonic(sorted: { v: number; bad: boolean }[], start: number[], direction: Monotonic): number[] {
+function enforceMonotonic(start: Histogram, direction: Monotonic): Histogram {
   if (direction === 'auto') {
-    const up = enforceMonotonic(sorted, start, 'ascending');
-    const down = enforceMonotonic(sorted, start, 'descending');
-    return up.length >= down.length ? up : down;
+    const up = enforceMonotonic(start, 'ascending');
+    const down = enforceMonotonic(start, 'descending');
+    return up.cells.length >= down.cells.length ? up : down;
   }
-  let edges = start;
+  let h = start;
   for (;;) {
-    const cells = countBins(sorted, edges);
-    const k = cells.findIndex((c, j) => j + 1 < cells.length && (direction === 'ascending' ? rate(c) > rate(cells[j + 1]!) : rate(c) < rate(cells[j + 1]!)));
-    if (k < 0) return edges;
-    edges = withoutEdge(edges, k);
+    const k = h.cells.findIndex((c, j) => j + 1 < h.cells.length && (direction === 'ascending' ? rate(c) > rate(h.cells[j + 1]!) : rate(c) < rate(h.cells[j + 1]!)));
+    if (k < 0) return h;
+    h = merge(h, k);
   }
 }
 
-function enforceMinimums(sorted: { v: number; bad: boolean }[], start: number[], minCount: number, minBads: number): number[] {
-  let edges = start;
-  for (;;) {
-    const cells = countBins(sorted, edges);
-    if (cells.length <= 1) return edges;
-    const k = cells.findIndex((c) => c.count < minCount || c.bads < minBads);
-    if (k < 0) return edges;
+function enforceMinimums(start: Histogram, minCount: number, minBads: number): Histogram {
+  let h = start;
+  while (h.cells.length > 1) {
+    const k = h.cells.findIndex((c) => c.count < minCount || c.bads < minBads);
+    if (k < 0) break;
     // Merge with the neighbour of the closer bad rate (the only neighbour at either end).
-    const left = k > 0 ? Math.abs(rate(cells[k]!) - rate(cells[k - 1]!)) : Number.POSITIVE_INFINITY;
-    const right = k + 1 < cells.length ? Math.abs(rate(cells[k]!) - rate(cells[k + 1]!)) : Number.POSITIVE_INFINITY;
-    edges = withoutEdge(edges, left <= right ? k - 1 : k);
+    const left = k > 0 ? Math.abs(rate(h.cells[k]!) - rate(h.cells[k - 1]!)) : Number.POSITIVE_INFINITY;
+    const right = k + 1 < h.cells.length ? Math.abs(rate(h.cells[k]!) - rate(h.cells[k + 1]!)) : Number.POSITIVE_INFINITY;
+    h = merge(h, left <= right ? k - 1 : k);
   }
+  return h;
 }
 
 /** CART on Gini impurity: best-first binary splits between distinct values, each side at least minLeaf rows. */
-function treeEdges(sorted: { v: number; bad: boolean }[], maxBins: number, minLeaf: number): number[] {
-  const prefixBads = new Int32Array(sorted.length + 1);
-  sorted.forEach((r, i) => { prefixBads[i + 1] = prefixBads[i]! + (r.bad ? 1 : 0); });
+function treeEdges(values: Float64Array, bads: Uint8Array, maxBins: number, minLeaf: number): number[] {
+  const order = Uint32Array.from({ length: values.length }, (_, i) => i).sort((a, b) => values[a]! - values[b]!);
+  const sortedValues = Float64Array.from(order, (i) => values[i]!);
+  const prefixBads = new Int32Array(values.length + 1);
+  order.forEach((i, k) => { prefixBads[k + 1] = prefixBads[k]! + bads[i]!; });
   const impurity = (from: number, to: number) => { const n = to - from; if (n === 0) return 0; const p = (prefixBads[to]! - prefixBads[from]!) / n; return n * 2 * p * (1 - p); };
   const bestSplit = (from: number, to: number) => {
     let best = { gain: 0, at: -1 };
     const parent = impurity(from, to);
     for (let s = from + minLeaf; s <= to - minLeaf; s++) {
-      if (sorted[s - 1]!.v === sorted[s]!.v) continue;
+      if (sortedValues[s - 1] === sortedValues[s]) continue;
       const gain = parent - impurity(from, s) - impurity(s, to);
       if (gain > best.gain + 1e-12) best = { gain, at: s };
     }
     return best;
   };
-  const leaves: [number, number][] = [[0, sorted.length]];
+  const leaves: [number, number][] = [[0, values.length]];
   const edges: number[] = [];
   while (leaves.length < maxBins) {
     let chosen = -1; let split = { gain: 0, at: -1 };
@@ -287,7 +296,7 @@ function treeEdges(sorted: { v: number; bad: boolean }[], maxBins: number, minLe
     if (chosen < 0) break;
     const [from, to] = leaves[chosen]!;
     leaves.splice(chosen, 1, [from, split.at], [split.at, to]);
-    edges.push(sorted[split.at - 1]!.v);
+    edges.push(sortedValues[split.at - 1]!);
   }
   return edges.sort((a, b) => a - b);
 }

@@ -45,7 +45,7 @@ function summarise(groups: Map<string, { goods: number; bads: number }>, order: 
 }
 
 /** Upper edges of equal-frequency bins over sorted numbers, never splitting equal values. */
-export function equalFrequencyEdges(sorted: readonly number[], bins: number): number[] {
+export function equalFrequencyEdges(sorted: ArrayLike<number>, bins: number): number[] {
   const edges: number[] = [];
   for (let b = 1; b < bins; b++) {
     const edge = sorted[Math.min(sorted.length - 1, Math.floor((b * sorted.length) / bins) - 1)];

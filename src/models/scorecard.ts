@@ -122,10 +122,13 @@ export function trainScorecard(columns: Record<string, ColumnValues>, bad: Array
       if (error instanceof ModelFitError) throw new ScorecardError(`the regression failed: ${error.message}`);
       throw error;
     }
-    const wrong = model.coefficients.findIndex((b) => b > 0);
-    if (wrong < 0 || kept.length === 1) break;
-    dropped.push({ name: kept[wrong]!.name, reason: 'coefficient has the wrong sign (collinear with the others)' });
-    kept.splice(wrong, 1);
+    // All wrong-signed variables go in one round (one refit per round, not per variable).
+    const wrong = model.coefficients.map((b, j) => (b > 0 ? j : -1)).filter((j) => j >= 0);
+    if (wrong.length === 0 || wrong.length === kept.length) break;
+    for (const j of wrong.reverse()) {
+      dropped.push({ name: kept[j]!.name, reason: 'coefficient has the wrong sign (collinear with the others)' });
+      kept.splice(j, 1);
+    }
   }
   const baseScore = options.baseScore ?? 600;
   const baseOdds = options.baseOdds ?? 50;

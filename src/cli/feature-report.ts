@@ -9,6 +9,13 @@ import { FEATURES } from '../features/index.ts';
 import { featureColumnTypesSql } from '../features/batch.ts';
 import { informationValue } from '../models/iv.ts';
 
+export class ReportError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ReportError';
+  }
+}
+
 export interface FeatureIv { id: string; group: string; iv: number; strength: string; missingShare: number }
 export interface FeatureReport { asOf: string; enterprises: number; defaults: number; badRate: number; features: FeatureIv[] }
 
@@ -39,6 +46,9 @@ export async function featureReport(featureFile: string, labelsFile: string, ent
       ORDER BY creditCode`)).getRowObjectsJS() as Record<string, unknown>[];
     const bad = Int8Array.from(rows, (r) => Number(r.__bad));
     const defaults = bad.reduce((a, b) => a + b, 0);
+    if (defaults === 0 || defaults === rows.length) {
+      throw new ReportError(`the cohort of ${rows.length} enterprises trading on ${asOf} has ${defaults === 0 ? 'no defaults' : 'only defaults'} in the following 12 months: no information value can be measured`);
+    }
     const result = FEATURES.map((feature) => {
       const values = rows.map((r) => r[feature.id] as number | string | null);
       const { iv } = informationValue(values, bad, { bins: 10 });

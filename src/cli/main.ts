@@ -10,7 +10,7 @@ import { renderDossierSummary, renderTable, summariseDossier } from './inspect.t
 import { datasetFiles } from '../data/index.ts';
 import { FEATURES, FeatureInputError } from '../features/index.ts';
 import { computeFeatureTable } from '../features/batch.ts';
-import { featureReport, tableSource, type FeatureReport } from './feature-report.ts';
+import { featureReport, ReportError, tableSource, type FeatureReport } from './feature-report.ts';
 import { runScoring, runTraining, TrainError } from './train.ts';
 import { ScorecardError } from '../models/scorecard.ts';
 import type { BinningMethod } from '../models/binning.ts';
@@ -313,7 +313,7 @@ export async function main(argv: string[]): Promise<number> {
     await run(rest);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
-    if (error instanceof UsageError || error instanceof SynthConfigError || error instanceof ImportError || error instanceof DatasetError || error instanceof FeatureInputError || error instanceof TrainError || error instanceof ScorecardError) {
+    if (error instanceof UsageError || error instanceof SynthConfigError || error instanceof ImportError || error instanceof DatasetError || error instanceof FeatureInputError || error instanceof TrainError || error instanceof ScorecardError || error instanceof ReportError) {
       process.stderr.write(`puhui: ${error.message}\n`);
       return 2;
     }

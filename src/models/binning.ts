@@ -11,7 +11,6 @@
  * WOE = ln(share of goods / share of bads), smoothed by adding 0.5 to each non-empty bin's goods and bads;
  * an empty bin has WOE 0 and adds nothing to IV.
  */
-import { equalFrequencyEdges } from './iv.ts';
 
 export type BinningMethod = 'quantile' | 'uniform' | 'chimerge' | 'tree' | 'monotonic';
 export type Monotonic = 'ascending' | 'descending' | 'auto';
@@ -48,6 +47,16 @@ export interface CategoricalBinningTable {
 }
 
 export type BinningTable = NumericBinningTable | CategoricalBinningTable;
+
+/** Upper edges of equal-frequency bins over sorted numbers, never splitting equal values. */
+export function equalFrequencyEdges(sorted: ArrayLike<number>, bins: number): number[] {
+  const edges: number[] = [];
+  for (let b = 1; b < bins; b++) {
+    const edge = sorted[Math.min(sorted.length - 1, Math.floor((b * sorted.length) / bins) - 1)];
+    if (edge !== undefined && (edges.length === 0 || edge > edges.at(-1)!)) edges.push(edge);
+  }
+  return edges;
+}
 
 export const OTHER = '__other__';
 export const MISSING_LABEL = 'missing';

@@ -13,6 +13,8 @@
  */
 
 export type BinningMethod = 'quantile' | 'uniform' | 'chimerge' | 'tree' | 'monotonic';
+/** A variable's values: an array (null = missing), or a typed numeric column (NaN = missing). */
+export type ColumnValues = readonly (number | string | null)[] | Float64Array;
 export type Monotonic = 'ascending' | 'descending' | 'auto';
 
 export interface BinningOptions {
@@ -75,24 +77,26 @@ export class Binning {
     if (this.options.maxBins < 2 || this.options.maxBins > 100) throw new RangeError('maxBins must be 2..100');
   }
 
-  fit(values: readonly (number | string | null)[], bad: ArrayLike<number | boolean>): BinningTable {
+  fit(values: ColumnValues, bad: ArrayLike<number | boolean>): BinningTable {
     if (values.length !== bad.length) throw new RangeError(`${values.length} values for ${bad.length} outcomes`);
     let bads = 0;
     for (let i = 0; i < bad.length; i++) if (bad[i]) bads++;
     if (bads === 0 || bads === bad.length) throw new RangeError(`binning needs both outcomes: ${bads} bads among ${bad.length} rows`);
+    if (values instanceof Float64Array) return this.fitNumeric(values, bad);
     const categorical = values.some((v) => typeof v === 'string');
     return categorical ? this.fitCategorical(values, bad) : this.fitNumeric(values as (number | null)[], bad);
   }
 
-  private fitNumeric(values: readonly (number | null)[], bad: ArrayLike<number | boolean>): NumericBinningTable {
+  private fitNumeric(values: readonly (number | null)[] | Float64Array, bad: ArrayLike<number | boolean>): NumericBinningTable {
     const o = this.options;
     const specials = new Set(o.specialValues);
+    const usable = (v: number | null): v is number => v !== null && !Number.isNaN(v) && !specials.has(v);
     let m = 0;
-    for (const v of values) if (v !== null && !Number.isNaN(v) && !specials.has(v)) m++;
+    for (let i = 0; i < values.length; i++) if (usable(values[i]!)) m++;
     const regular = new Float64Array(m);
     const regularBad = new Uint8Array(m);
     m = 0;
-    values.forEach((v, i) => { if (v !== null && !Number.isNaN(v) && !specials.has(v)) { regular[m] = v; regularBad[m++] = bad[i] ? 1 : 0; } });
+    for (let i = 0; i < values.length; i++) { const v = values[i]!; if (usable(v)) { regular[m] = v; regularBad[m++] = bad[i] ? 1 : 0; } }
     const sorted = regular.slice().sort();
     // Every merge below works on a histogram over the initial edges: coarser edges are always a subset of
     // them, so the counts are exactly what recounting the rows would give.
@@ -138,35 +142,73 @@ function binLabels(table: NumericBinningTable): string[] {
   return [...regular, ...table.specialValues.map((s) => `= ${s}`), MISSING_LABEL];
 }
 
-/** Bin index of each value under a fitted numeric table. */
-export function applyNumeric(table: NumericBinningTable, values: readonly (number | string | null)[]): Int32Array {
-  const regularBins = table.edges.length + 1;
+/** Bin index of each value under a fitted numeric table (a hot path: one plain loop, no allocation per value). */
+export function applyNumeric(table: NumericBinningTable, values: ColumnValues): Int32Array {
+  const edges = table.edges;
+  const edgeCount = edges.length;
+  const regularBins = edgeCount + 1;
+  const specials = table.specialValues;
+  const missingBin = regularBins + specials.length;
   const out = new Int32Array(values.length);
-  values.forEach((raw, i) => {
-    const v = typeof raw === 'string' ? Number(raw) : raw;
-    if (v === null || Number.isNaN(v)) { out[i] = regularBins + table.specialValues.length; return; }
-    const special = table.specialValues.indexOf(v);
-    if (special >= 0) { out[i] = regularBins + special; return; }
-    let low = 0; let high = table.edges.length;
-    while (low < high) { const mid = (low + high) >>> 1; if (v <= table.edges[mid]!) high = mid; else low = mid + 1; }
+  for (let i = 0; i < values.length; i++) {
+    const raw = values[i];
+    const v = typeof raw === 'number' ? raw : raw === null || raw === undefined ? Number.NaN : Number(raw);
+    if (v !== v) { out[i] = missingBin; continue; } // NaN: missing
+    if (specials.length > 0) {
+      const special = specials.indexOf(v);
+      if (special >= 0) { out[i] = regularBins + special; continue; }
+    }
+    let low = 0;
+    let high = edgeCount;
+    while (low < high) { const mid = (low + high) >>> 1; if (v <= edges[mid]!) high = mid; else low = mid + 1; }
     out[i] = low;
-  });
+  }
   return out;
 }
 
-export function applyCategorical(table: CategoricalBinningTable, values: readonly (number | string | null)[]): Int32Array {
+/**
+ * Adds each row's value of its bin to `into` (a scorecard's points), in one pass and without an index array:
+ * the scoring hot path. Same bins as applyBinning.
+ */
+export function accumulateByBin(table: BinningTable, values: ColumnValues, perBin: Float64Array, into: Float64Array): void {
+  if (table.kind === 'categorical') {
+    const index = applyCategorical(table, values);
+    for (let i = 0; i < index.length; i++) into[i]! += perBin[index[i]!]!;
+    return;
+  }
+  const edges = table.edges;
+  const edgeCount = edges.length;
+  const regularBins = edgeCount + 1;
+  const specials = table.specialValues;
+  const missing = perBin[regularBins + specials.length]!;
+  for (let i = 0; i < values.length; i++) {
+    const raw = values[i];
+    const v = typeof raw === 'number' ? raw : raw === null || raw === undefined ? Number.NaN : Number(raw);
+    if (v !== v) { into[i]! += missing; continue; }
+    if (specials.length > 0) {
+      const special = specials.indexOf(v);
+      if (special >= 0) { into[i]! += perBin[regularBins + special]!; continue; }
+    }
+    let low = 0;
+    let high = edgeCount;
+    while (low < high) { const mid = (low + high) >>> 1; if (v <= edges[mid]!) high = mid; else low = mid + 1; }
+    into[i]! += perBin[low]!;
+  }
+}
+
+export function applyCategorical(table: CategoricalBinningTable, values: ColumnValues): Int32Array {
   const lookup = new Map<string, number>();
   table.groups.forEach((group, k) => group.forEach((c) => lookup.set(c, k)));
   const other = table.groups.findIndex((g) => g.includes(OTHER));
-  return Int32Array.from(values, (v) => (v === null ? table.groups.length : lookup.get(String(v)) ?? other));
+  return Int32Array.from(values as ArrayLike<number | string | null>, (v) => (v === null || (typeof v === 'number' && Number.isNaN(v)) ? table.groups.length : lookup.get(String(v)) ?? other));
 }
 
-export function applyBinning(table: BinningTable, values: readonly (number | string | null)[]): Int32Array {
+export function applyBinning(table: BinningTable, values: ColumnValues): Int32Array {
   return table.kind === 'numeric' ? applyNumeric(table, values) : applyCategorical(table, values);
 }
 
 /** The WOE of each value's bin. */
-export function woeOf(table: BinningTable, values: readonly (number | string | null)[]): Float64Array {
+export function woeOf(table: BinningTable, values: ColumnValues): Float64Array {
   const index = applyBinning(table, values);
   return Float64Array.from(index, (k) => table.bins[k]!.woe);
 }

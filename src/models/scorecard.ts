@@ -6,14 +6,14 @@
  * offset − factor · a; a score is base points plus one bin's points per variable. The model file holds
  * everything needed to score, so scoring from the file reproduces training-time scores exactly.
  */
-import { applyBinning, Binning, type BinningOptions, type BinningTable } from './binning.ts';
+import { accumulateByBin, applyBinning, Binning, type BinningOptions, type BinningTable, type ColumnValues } from './binning.ts';
 import { fitLogistic, ModelFitError } from './logistic.ts';
 import { auc, ks } from './metrics.ts';
 import { stepwise, varianceInflation, type StepwiseOptions } from './selection.ts';
 
 export const SCORECARD_SCHEMA = 'puhui-scorecard/1';
 
-export type ColumnValues = readonly (number | string | null)[];
+export type { ColumnValues };
 
 export interface ScorecardOptions {
   binning?: BinningOptions;
@@ -160,8 +160,7 @@ export function scoreRows(model: ScorecardFile, columns: Record<string, ColumnVa
   for (const feature of model.features) {
     const values = columns[feature.name];
     if (!values) throw new ScorecardError(`the data has no column ${feature.name}`);
-    const index = applyBinning(feature.binning, values);
-    for (let i = 0; i < n; i++) scores[i]! += feature.points[index[i]!]!;
+    accumulateByBin(feature.binning, values, Float64Array.from(feature.points), scores);
   }
   return scores;
 }

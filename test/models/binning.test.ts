@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyBinning, Binning, OTHER, woeOf, type BinningMethod, type NumericBinningTable } from '../../src/models/binning.ts';
+import { accumulateByBin, applyBinning, Binning, OTHER, woeOf, type BinningMethod, type NumericBinningTable } from '../../src/models/binning.ts';
 import { Rng } from '../../src/synth/random.ts';
 
 /** 4,000 rows: bad rate rising with x, 5% missing, 3% at the special value -1. */
@@ -79,4 +79,24 @@ test('categories rarer than the threshold, and categories never seen, go to OTHE
 
 test('refuses an outcome with a single class instead of inventing WOE', () => {
   assert.throws(() => new Binning().fit([1, 2, 3], [0, 0, 0]), RangeError);
+});
+
+test('a typed column with NaN for missing bins exactly like an array with null', () => {
+  const { values, bad } = sample();
+  const typed = Float64Array.from(values, (v) => (v === null ? Number.NaN : v));
+  const fromArray = new Binning({ specialValues: [-1] }).fit(values, bad);
+  const fromTyped = new Binning({ specialValues: [-1] }).fit(typed, bad);
+  assert.deepEqual(fromTyped, fromArray);
+  assert.deepEqual(Array.from(applyBinning(fromTyped, typed)), Array.from(applyBinning(fromArray, values)));
+});
+
+test('accumulating per-bin values gives the same sums as applying the bins', () => {
+  const { values, bad } = sample();
+  for (const table of [new Binning({ specialValues: [-1] }).fit(values, bad), new Binning().fit(values.map((v) => (v === null ? null : v < 30 ? 'low' : 'high')), bad)]) {
+    const perBin = Float64Array.from(table.bins, (_, k) => 10 * k + 1);
+    const into = new Float64Array(values.length).fill(5);
+    accumulateByBin(table, values.map((v) => (table.kind === 'numeric' || v === null ? v : v < 30 ? 'low' : 'high')), perBin, into);
+    const index = applyBinning(table, values.map((v) => (table.kind === 'numeric' || v === null ? v : v < 30 ? 'low' : 'high')));
+    assert.deepEqual(Array.from(into), Array.from(index, (k) => 5 + perBin[k]!));
+  }
 });

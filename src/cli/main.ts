@@ -13,6 +13,7 @@ import { computeFeatureTable } from '../features/batch.ts';
 import { featureReport, ReportError, tableSource, type FeatureReport } from './feature-report.ts';
 import { runScoring, runTraining, TrainError } from './train.ts';
 import { ScorecardError } from '../models/scorecard.ts';
+import { AhpError } from '../models/ahp.ts';
 import type { BinningMethod } from '../models/binning.ts';
 import { CYCLE_LENGTH_MAX, DEFAULT_RING_SEARCH, detectFraud, evaluateTypologies, SIGNALS } from '../fraud/index.ts';
 import type { FraudKind } from '../domain/entities.ts';
@@ -52,7 +53,8 @@ Usage:
         [--max-bins N] [--min-bin-share X] [--stepwise forward|backward] [--criterion aic|bic|pvalue] [--json]
       A scorecard (binning, WOE, logistic regression, points, grades) and its report. 训练评分卡。
   puhui score --model model.json --features FILE --out FILE.csv|FILE.parquet [--json]
-      Score, probability of bad and grade for every row. 评分。
+      Score, probability of bad and grade for every row; the model may be a scorecard, an AHP expert model
+      (puhui-ahp/1) or a model set routing segments to models (puhui-modelset/1). 评分。
   puhui fraud DIR [--as-of YYYY-MM-DD] [--out FILE.json] [--eval [--labels FILE]] [--window-months N] [--max-length N] [--json]
       Anti-fraud signals with evidence: circular-invoicing rings, shell clusters, pass-through, burst invoicing,
       single-source inflation, return corrections; --eval prints precision and recall per planted typology. 反欺诈。
@@ -313,7 +315,7 @@ export async function main(argv: string[]): Promise<number> {
     await run(rest);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
-    if (error instanceof UsageError || error instanceof SynthConfigError || error instanceof ImportError || error instanceof DatasetError || error instanceof FeatureInputError || error instanceof TrainError || error instanceof ScorecardError || error instanceof ReportError) {
+    if (error instanceof UsageError || error instanceof SynthConfigError || error instanceof ImportError || error instanceof DatasetError || error instanceof FeatureInputError || error instanceof TrainError || error instanceof ScorecardError || error instanceof ReportError || error instanceof AhpError) {
       process.stderr.write(`puhui: ${error.message}\n`);
       return 2;
     }

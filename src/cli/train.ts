@@ -1,7 +1,9 @@
 /** `puhui train` and `puhui score`: scorecards from a feature table and outcomes, and scoring with a model file. */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve as resolvePath } from 'node:path';
+import { ahpScore, buildAhpModel, type AhpModel } from '../models/ahp.ts';
+import { routeModel, type ModelSet } from '../models/routing.ts';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { addMonths } from '../domain/period.ts';
 import { quoteText } from '../data/sql-checks.ts';
@@ -128,34 +130,78 @@ export async function runTraining(request: TrainRequest): Promise<{ model: Score
   return { model, evaluation };
 }
 
-export function readModel(path: string): ScorecardFile {
-  let model: ScorecardFile;
+export type AnyModel = ScorecardFile | AhpModel | ModelSet;
+
+const MODEL_SCHEMAS = [SCORECARD_SCHEMA, 'puhui-ahp/1', 'puhui-modelset/1'];
+
+export function readModel(path: string): AnyModel {
+  let model: AnyModel;
   try {
-    model = JSON.parse(readFileSync(path, 'utf8')) as ScorecardFile;
+    model = JSON.parse(readFileSync(path, 'utf8')) as AnyModel;
   } catch {
     throw new TrainError(`${path} is not a ${SCORECARD_SCHEMA} model file (not JSON)`);
   }
-  if (model?.schema !== SCORECARD_SCHEMA) throw new TrainError(`${path} is not a ${SCORECARD_SCHEMA} model file (schema ${String(model.schema)})`);
+  if (!MODEL_SCHEMAS.includes(model?.schema)) throw new TrainError(`${path} is not a ${SCORECARD_SCHEMA} model file (schema ${String(model?.schema)}; also accepted: ${MODEL_SCHEMAS.slice(1).join(', ')})`);
+  if (model.schema === 'puhui-ahp/1') return buildAhpModel(model.root, false); // re-checks consistency
   return model;
 }
 
-/** Scores every row of a feature table and writes creditCode, score, probability of bad and grade. */
+interface ScoredRow { segment: string; score: number; probability: number | null; grade: string | null }
+
+/** Scores rows with a scorecard or an AHP model; a model set routes each row to one of them by segment. */
+function scoreWith(model: AnyModel, table: LabelledTable, rows: number[], baseDir: string, out: ScoredRow[], segment: string): void {
+  const pick = Object.fromEntries(Object.entries(table.columns).map(([name, values]) => [name, rows.map((k) => values[k]!)])) as Record<string, ColumnValues>;
+  if (model.schema === SCORECARD_SCHEMA) {
+    const scores = scoreRows(model, pick);
+    rows.forEach((k, j) => { out[k] = { segment, score: scores[j]!, probability: probabilityOfScore(model, scores[j]!), grade: gradeOf(model, scores[j]!) }; });
+  } else if (model.schema === 'puhui-ahp/1') {
+    rows.forEach((k, j) => {
+      const values = Object.fromEntries(model.leaves.map((l) => { const v = pick[l.indicator.feature]?.[j]; return [l.indicator.feature, typeof v === 'number' ? v : null]; }));
+      out[k] = { segment, score: ahpScore(model, values), probability: null, grade: null };
+    });
+  } else {
+    const bySegment = new Map<string, { model: string; rows: number[] }>();
+    for (const k of rows) {
+      const value = (name: string) => table.columns[name]?.[k];
+      const sales = value('vat_sales_12m');
+      const routed = routeModel(model, {
+        taxpayerType: value('taxpayer_general') === 1 ? 'general' : 'small_scale', industrySection: String(value('industry_section') ?? ''),
+        regionCode: String(value('region_province') ?? ''), salesFen12m: typeof sales === 'number' && Number.isFinite(sales) ? sales : null,
+      });
+      const entry = bySegment.get(routed.segment) ?? { model: routed.model, rows: [] };
+      entry.rows.push(k);
+      bySegment.set(routed.segment, entry);
+    }
+    for (const [name, entry] of bySegment) {
+      const path = resolvePath(baseDir, entry.model);
+      const inner = readModel(path);
+      if (inner.schema === 'puhui-modelset/1') throw new TrainError(`${path}: a model set cannot route to another model set`);
+      scoreWith(inner, table, entry.rows, dirname(path), out, name);
+    }
+  }
+}
+
+/**
+ * Scores every row of a feature table and writes creditCode, segment, score, probability of bad and grade
+ * (an AHP expert score is 0..100 and has no probability or grade).
+ */
 export async function runScoring(modelFile: string, featureFile: string, outFile: string): Promise<{ rows: number; seconds: number }> {
   const model = readModel(modelFile);
   const table = await readLabelledTable(featureFile, null, null, null);
   const started = performance.now();
-  const scores = scoreRows(model, table.columns);
+  const scored: ScoredRow[] = new Array(table.keys.length);
+  scoreWith(model, table, table.keys.map((_, k) => k), dirname(modelFile), scored, model.schema === 'puhui-modelset/1' ? 'default' : 'all');
   const seconds = (performance.now() - started) / 1000;
   const work = mkdtempSync(join(tmpdir(), 'puhui-score-'));
   try {
     const csv = outFile.endsWith('.csv') ? outFile : join(work, 'scores.csv');
-    const writer = new CsvFileWriter(csv, ['creditCode', 'score', 'probability', 'grade']);
-    table.keys.forEach((key, i) => writer.row([key, scores[i]!, probabilityOfScore(model, scores[i]!), gradeOf(model, scores[i]!)]));
+    const writer = new CsvFileWriter(csv, ['creditCode', 'segment', 'score', 'probability', 'grade']);
+    table.keys.forEach((key, i) => writer.row([key, scored[i]!.segment, scored[i]!.score, scored[i]!.probability, scored[i]!.grade]));
     writer.close();
     if (!outFile.endsWith('.csv')) {
       const instance = await DuckDBInstance.create(':memory:');
       const connection = await instance.connect();
-      await connection.run(`COPY (SELECT * FROM read_csv(${quoteText(csv)}, header = true, columns = {'creditCode': 'VARCHAR', 'score': 'DOUBLE', 'probability': 'DOUBLE', 'grade': 'VARCHAR'})) TO ${quoteText(outFile)} (FORMAT parquet)`);
+      await connection.run(`COPY (SELECT * FROM read_csv(${quoteText(csv)}, header = true, columns = {'creditCode': 'VARCHAR', 'segment': 'VARCHAR', 'score': 'DOUBLE', 'probability': 'DOUBLE', 'grade': 'VARCHAR'})) TO ${quoteText(outFile)} (FORMAT parquet)`);
       connection.closeSync();
       instance.closeSync();
     }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { temporaryDir } from '../support/economy.ts';
 
@@ -100,8 +100,25 @@ test('train writes a model and a self-contained report, and score reproduces the
   const scored = puhui('score', '--model', join(root, 'model.json'), '--features', join(root, 'late.csv'), '--out', join(root, 'scores.csv'), '--json');
   assert.equal(scored.code, 0, scored.stderr);
   const lines = readFileSync(join(root, 'scores.csv'), 'utf8').trim().split('\n');
-  assert.equal(lines[0], 'creditCode,score,probability,grade');
+  assert.equal(lines[0], 'creditCode,segment,score,probability,grade');
   assert.equal(lines.length - 1, JSON.parse(scored.stdout).rows);
+  // An AHP expert model for small-scale taxpayers, the scorecard for the rest, joined by a model set.
+  writeFileSync(join(root, 'expert.json'), JSON.stringify({ schema: 'puhui-ahp/1', root: {
+    name: 'expert', comparisons: [[1, 3], [1 / 3, 1]],
+    children: [
+      { name: 'grade', indicator: { feature: 'tax_grade_score', direction: 'higher_better', min: 1, max: 5 } },
+      { name: 'inquiries', indicator: { feature: 'bureau_inquiries_6m', direction: 'lower_better', min: 0, max: 10 } },
+    ] } }));
+  writeFileSync(join(root, 'set.json'), JSON.stringify({ schema: 'puhui-modelset/1', defaultModel: 'model.json',
+    segments: [{ name: 'small-scale', model: 'expert.json', when: { taxpayerType: 'small_scale' } }] }));
+  const routed = puhui('score', '--model', join(root, 'set.json'), '--features', join(root, 'late.csv'), '--out', join(root, 'routed.csv'), '--json');
+  assert.equal(routed.code, 0, routed.stderr);
+  const rows = readFileSync(join(root, 'routed.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+  const expert = rows.filter((r) => r[1] === 'small-scale');
+  const card = rows.filter((r) => r[1] === 'default');
+  assert.ok(expert.length > 0 && card.length > 0);
+  assert.ok(expert.every((r) => Number(r[2]) >= 0 && Number(r[2]) <= 100 && r[3] === '' && r[4] === ''), JSON.stringify(expert[0]));
+  assert.ok(card.every((r) => r[3] !== '' && /^[A-H]$/.test(r[4]!)), JSON.stringify(card[0]));
   const wrongModel = puhui('score', '--model', join(root, 'report.html'), '--features', join(root, 'late.csv'), '--out', join(root, 'x.csv'));
   assert.equal(wrongModel.code, 2, wrongModel.stderr);
   assert.match(wrongModel.stderr, /not a puhui-scorecard\/1 model file/);

@@ -8,6 +8,7 @@ import { DEFAULT_SYNTH_CONFIG, generateEconomy, SynthConfigError, type SynthConf
 import { DatasetError, DatasetReader, importDataset, ImportError, readManifest, type ImportSummary } from '../data/index.ts';
 import { renderDossierSummary, renderTable, summariseDossier } from './inspect.ts';
 import { datasetFiles } from '../data/index.ts';
+import { addMonths } from '../domain/period.ts';
 import { FEATURES, FeatureInputError } from '../features/index.ts';
 import { computeFeatureTable } from '../features/batch.ts';
 import { featureReport, ReportError, tableSource, type FeatureReport } from './feature-report.ts';
@@ -158,10 +159,37 @@ async function commandDemo(argv: string[]): Promise<void> {
     const fraud = await reader.query(`SELECT fraudKind, count(*) AS firms, count(DISTINCT fraudGroup) AS groups FROM labels WHERE fraudKind <> 'none' GROUP BY 1 ORDER BY 1`);
     const sample = await reader.sampleCreditCode(`creditCode IN (SELECT creditCode FROM labels WHERE fraudKind = 'none') AND taxpayerType = 'general' AND establishedDate < '2020-01-01'`);
     const dossier = sample ? summariseDossier(await reader.dossier(sample)) : null;
+    // The rest of the pipeline, each step the same code as its own command.
+    const files = datasetFiles(dataset);
+    const labelsFile = files.find((f) => f.entity === 'labels')!.path;
+    const enterprisesFile = files.find((f) => f.entity === 'enterprises')!.path;
+    const trainAsOf = `${addMonths(obsMonth, -12)}-01`;
+    const featuresNow = join(root, `features-${observation}.parquet`);
+    const featuresBefore = join(root, `features-${trainAsOf}.parquet`);
+    const bar = new ProgressBar('pipeline', json);
+    bar.update(0, 4, 'features');
+    const features = await computeFeatureTable({ datasetDir: dataset, asOf: observation, outFile: featuresNow });
+    await computeFeatureTable({ datasetDir: dataset, asOf: trainAsOf, outFile: featuresBefore });
+    bar.update(1, 4, 'information value');
+    const report = await featureReport(featuresNow, labelsFile, enterprisesFile, observation);
+    bar.update(2, 4, 'anti-fraud');
+    const fraudReport = await detectFraud({ datasetDir: dataset, asOf: observation });
+    const fraudEvaluation = evaluateTypologies(fraudReport, await readFraudLabels(labelsFile));
+    bar.update(3, 4, 'scorecard');
+    const modelFile = join(root, 'scorecard.json');
+    const reportFile = join(root, 'scorecard-report.html');
+    const trained = await runTraining({
+      features: featuresBefore, labels: labelsFile, target: null, asOf: trainAsOf, testFeatures: featuresNow, testAsOf: observation,
+      testShare: 0, seed: 1, out: modelFile, report: reportFile, options: {},
+    });
+    bar.update(4, 4, 'done');
+    bar.done();
     const result = {
       root, manifest: synth.manifest, import: imported, observationDate: observation,
       defaultRate12m: Number(outcome?.rate ?? 0), cohort: Number(outcome?.n ?? 0),
       fraud: fraud.map((f) => ({ kind: String(f.fraudKind), firms: Number(f.firms), groups: Number(f.groups) })), sample: dossier,
+      features: { enterprises: features.enterprises, file: featuresNow, topInformationValue: report.features.slice(0, 5) },
+      fraudDetection: fraudEvaluation, scorecard: { file: modelFile, report: reportFile, trainedAsOf: trainAsOf, train: trained.evaluation.train, test: trained.evaluation.test },
     };
     print(json, result, () => [
       renderRowCounts(`Synthetic economy: ${config.enterprises} enterprises × ${config.months} months (seed ${config.seed}) in ${raw}`, synth.manifest.rowCounts ?? {}),
@@ -169,7 +197,13 @@ async function commandDemo(argv: string[]): Promise<void> {
       `12-month default rate as of ${observation}: ${(result.defaultRate12m * 100).toFixed(2)}% of ${result.cohort} trading firms (target ${(config.badRate * 100).toFixed(1)}%)`,
       `Planted fraud 模拟欺诈: ${result.fraud.map((f) => `${f.kind} ${f.firms} firms / ${f.groups} groups`).join(', ')}`,
       '', dossier ? renderDossierSummary(dossier) : '',
-      '', `Next: puhui inspect ${dataset} <credit code> · puhui import <your data> --out <dataset>`,
+      '', `Features 指标: ${FEATURES.length} per enterprise as of ${observation}; strongest against the next 12 months' defaults:`,
+      ...report.features.slice(0, 5).map((f) => `  ${f.id.padEnd(30)} IV ${f.iv.toFixed(3)} (${f.strength})`),
+      '', `Anti-fraud 反欺诈 as of ${observation}: ${fraudReport.rings.length} rings, ${fraudReport.enterprises.length} enterprises flagged`,
+      ...renderTable(['typology', 'planted', 'flagged', 'precision', 'recall'], fraudEvaluation.map((e) => [e.typology, String(e.planted), String(e.flagged), e.precision.toFixed(2), e.recall.toFixed(2)])).map((l) => `  ${l}`),
+      '', `Scorecard 评分卡 trained as of ${trainAsOf}, tested on the cohort of ${observation}: ${trained.model.features.length} variables,`,
+      `  AUC ${trained.evaluation.train.auc.toFixed(3)} → ${trained.evaluation.test!.auc.toFixed(3)}, KS ${trained.evaluation.train.ks.toFixed(3)} → ${trained.evaluation.test!.ks.toFixed(3)}; report ${reportFile}`,
+      '', `Next: puhui inspect ${dataset} <credit code> · puhui fraud ${dataset} --eval · puhui import <your data> --out <dataset>`,
     ].join('\n'));
   } finally {
     reader.close();

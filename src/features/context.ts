@@ -53,8 +53,6 @@ function monthlyInvoices(): MonthlyInvoices {
   return { netFen: make(), grossFen: make(), redFen: make(), count: make(), voidCount: make(), issuedCount: make(), specialFen: make(), atCapCount: make() };
 }
 
-export const monthOfDay = monthIndexOfDay;
-
 function atCap(amountFen: number): boolean {
   for (const cap of INVOICE_CAPS_FEN) if (amountFen <= cap && amountFen >= AT_CAP_SHARE * cap) return true;
   return false;
@@ -137,7 +135,7 @@ function previousRevision(ctx: FeatureContext, periodStart: number, revision: nu
 }
 
 export function buildContext(d: CompactDossier, asOfDay: number): FeatureContext {
-  const asOfMonth = monthOfDay(asOfDay);
+  const asOfMonth = monthIndexOfDay(asOfDay);
   const make = () => new Float64Array(WINDOW_MONTHS);
   const ctx: FeatureContext = {
     asOfDay, asOfMonth, firstMonth: asOfMonth - WINDOW_MONTHS, d,

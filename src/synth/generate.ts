@@ -8,7 +8,7 @@ import { ENTITIES } from '../domain/entities.ts';
 import type { EntityName } from '../domain/columns.ts';
 import { firstDayOfMonth, isoMonthOfIndex } from '../domain/period.ts';
 import { entityFilePath, MANIFEST_FILE, type DatasetManifest } from '../data/layout.ts';
-import { observationMonthOf, startMonthOf, validateSynthConfig, type SynthConfig } from './config.ts';
+import { INDUSTRY_PROFILES, observationMonthOf, startMonthOf, validateSynthConfig, type SynthConfig } from './config.ts';
 import { CsvFileWriter } from './csv-writer.ts';
 import { createFirms, establishedIsoDate, fraudKindOf, type Firms } from './firms.ts';
 import { NO_DEFAULT, simulateHealth, type HealthPaths } from './health.ts';
@@ -78,9 +78,8 @@ export function generateEconomy(config: SynthConfig, dir: string, onProgress: Sy
 
 function writeEnterprisesAndLabels(firms: Firms, paths: HealthPaths, enterprises: CsvFileWriter, labels: CsvFileWriter): void {
   for (let i = 0; i < firms.count; i++) {
-    const profileSection = firms.division[i]!;
     enterprises.row([
-      firms.code[i]!, firms.name[i]!, establishedIsoDate(firms, i), sectionOfDivision(profileSection), profileSection, firms.region[i]!,
+      firms.code[i]!, firms.name[i]!, establishedIsoDate(firms, i), INDUSTRY_PROFILES[firms.profile[i]!]!.section, firms.division[i]!, firms.region[i]!,
       firms.capitalFen[i]!, firms.general[i] ? 'general' : 'small_scale', 'active', firms.legalRepId[i]!, firms.legalRepBirthYear[i]!,
       firms.phone[i]!, firms.address[i]!,
     ]);
@@ -91,10 +90,4 @@ function writeEnterprisesAndLabels(firms: Firms, paths: HealthPaths, enterprises
       kind, kind === 'none' ? null : firms.fraudGroup[i]!,
     ]);
   }
-}
-
-import { INDUSTRY_SECTIONS } from '../domain/reference.ts';
-function sectionOfDivision(division: string): string {
-  const value = Number(division);
-  return INDUSTRY_SECTIONS.find((s) => value >= s.divisionFirst && value <= s.divisionLast)!.code;
 }

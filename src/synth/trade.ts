@@ -5,7 +5,7 @@
  * invoice cap (最高开票限额), with a few red-letter reversals and voids. Fraud overlays add their flows.
  * Every invoice is written once: it is one firm's sale and another's purchase.
  */
-import { dayOfMonthIndex, isoDateOfDay } from '../domain/period.ts';
+import { dayOfMonthIndex, isoDateOfDay, monthIndexOfDay } from '../domain/period.ts';
 import { taxFenOf } from '../domain/money.ts';
 import { INDUSTRY_PROFILES, type SynthConfig } from './config.ts';
 import type { CsvFileWriter } from './csv-writer.ts';
@@ -258,7 +258,7 @@ class InvoiceIssuer {
     this.book(seller, buyer, amountFen, taxFen, special, t);
     if (!this.rng.chance(RED_INVOICE_PROBABILITY)) return;
     const redDay = issueDay + 3 + this.rng.int(38);
-    const redMonth = this.monthOfDay(redDay);
+    const redMonth = monthIndexOfDay(redDay) - firms.startIndex;
     if (redMonth >= firms.months) return;
     const redAmount = this.rng.chance(0.6) ? amountFen : Math.max(1, Math.round(amountFen * this.rng.between(0.05, 0.3)));
     const redTax = taxFenOf(redAmount, rateBps);
@@ -276,12 +276,6 @@ class InvoiceIssuer {
     if (special) this.ledger.specialSalesFen[sellerCell]! += amountFen;
     this.ledger.purchasesFen[buyerCell]! += amountFen;
     if (special && this.firms.general[buyer]) this.ledger.deductibleInputTaxFen[buyerCell]! += taxFen;
-  }
-
-  private monthOfDay(day: number): number {
-    const date = isoDateOfDay(day);
-    const absolute = (Number(date.slice(0, 4)) - 1970) * 12 + Number(date.slice(5, 7)) - 1;
-    return absolute - this.firms.startIndex;
   }
 
   /** 20-digit fully-digital invoice number: year (2), province (2), channel (1), sequence (15). */

@@ -40,19 +40,20 @@ export function transferablesOf(shard: Shard): ArrayBuffer[] {
   return buffers;
 }
 
-/** Start offsets of each enterprise's rows in a table sorted by id (ranges[k]..ranges[k+1]). */
-function ranges(ids: Int32Array, enterpriseIds: Int32Array): Int32Array {
+/** Where each enterprise's rows begin and end in a table sorted by id: rows starts[k] … ends[k]-1. */
+function ranges(ids: Int32Array, enterpriseIds: Int32Array): { starts: Int32Array; ends: Int32Array } {
   for (let k = 1; k < ids.length; k++) if (ids[k]! < ids[k - 1]!) throw new Error(`shard table rows are not in enterprise order at row ${k}`);
   for (let k = 1; k < enterpriseIds.length; k++) if (enterpriseIds[k]! <= enterpriseIds[k - 1]!) throw new Error(`shard enterprises are not in id order at ${k}`);
-  const out = new Int32Array(enterpriseIds.length + 1);
+  const starts = new Int32Array(enterpriseIds.length);
+  const ends = new Int32Array(enterpriseIds.length);
   let row = 0;
   for (let k = 0; k < enterpriseIds.length; k++) {
     while (row < ids.length && ids[row]! < enterpriseIds[k]!) row++;
-    out[k] = row;
+    starts[k] = row;
     while (row < ids.length && ids[row] === enterpriseIds[k]) row++;
+    ends[k] = row;
   }
-  out[enterpriseIds.length] = ids.length;
-  return out;
+  return { starts, ends };
 }
 
 function slice<T extends Table>(table: T, from: number, to: number): T {
@@ -61,25 +62,18 @@ function slice<T extends Table>(table: T, from: number, to: number): T {
   return out as T;
 }
 
-function endOf(ids: Int32Array, start: number, id: number): number {
-  let end = start;
-  while (end < ids.length && ids[end] === id) end++;
-  return end;
-}
-
 export function dossiersOfShard(shard: Shard): CompactDossier[] {
   const t = shard.tables;
   const e = t.enterprises as Record<string, Column>;
   const enterpriseIds = e.id as Int32Array;
   const names = Object.keys(SHARD_TABLES).filter((n) => n !== 'enterprises') as Exclude<ShardTableName, 'enterprises'>[];
-  const starts = Object.fromEntries(names.map((n) => [n, ranges(t[n].id as Int32Array, enterpriseIds)])) as Record<typeof names[number], Int32Array>;
+  const bounds = Object.fromEntries(names.map((n) => [n, ranges(t[n].id as Int32Array, enterpriseIds)])) as Record<typeof names[number], ReturnType<typeof ranges>>;
   const dossiers: CompactDossier[] = [];
   for (let k = 0; k < enterpriseIds.length; k++) {
-    const id = enterpriseIds[k]!;
     const part = <N extends typeof names[number]>(name: N) => {
       const table = t[name];
-      const from = starts[name][k]!;
-      const to = endOf(table.id as Int32Array, from, id);
+      const from = bounds[name].starts[k]!;
+      const to = bounds[name].ends[k]!;
       return { ...slice(table, from, to), count: to - from } as Record<string, Column> & { count: number };
     };
     dossiers.push({

@@ -23,6 +23,16 @@ function creditCodeCheckSql(v: string): string {
   return `substr('${CREDIT_CODE_CHARSET}', ((31 - ((${terms.join(' + ')}) % 31)) % 31) + 1, 1) <> substr(${v}, 18, 1) AND ${v} NOT IN (${legacy})`;
 }
 
+/** Days since 1970-01-01 of an ISO date column, as a SQL INTEGER (the domain's dayNumber). */
+export function sqlDayNumber(column: string): string {
+  return `(CAST(${column} AS DATE) - DATE '1970-01-01')::INTEGER`;
+}
+
+/** Months since 1970-01 of an ISO month or date column ('YYYY-MM…'), as a SQL INTEGER (the domain's monthIndex). */
+export function sqlMonthIndex(column: string): string {
+  return `((CAST(substr(${column}, 1, 4) AS INTEGER) - 1970) * 12 + CAST(substr(${column}, 6, 2) AS INTEGER) - 1)::INTEGER`;
+}
+
 /** A SQL expression giving the problem with the raw text value of one column, or NULL. */
 export function columnProblemSql(name: string, column: Column): string {
   const v = quoteIdent(name);

@@ -15,7 +15,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { addMonths } from '../domain/period.ts';
 import { attachDataset, datasetFiles, DatasetError } from '../data/index.ts';
 import type { EntityName } from '../domain/columns.ts';
-import { quoteText } from '../data/sql-checks.ts';
+import { quoteText, sqlDayNumber, sqlMonthIndex } from '../data/sql-checks.ts';
 import { CsvFileWriter } from '../synth/csv-writer.ts';
 import { FEATURES, SIZE_BAND_MICRO_BELOW_FEN, SIZE_BAND_SMALL_BELOW_FEN } from './catalogue.ts';
 import { REFERENCE_GROUP_SIZE_MIN, asOfDayOf } from './compute.ts';
@@ -39,32 +39,30 @@ export interface FeatureBatchOptions {
 
 export interface FeatureBatchResult { outFile: string; referenceFile: string; enterprises: number; referenceGroups: number; seconds: number }
 
-const day = (column: string) => `(CAST(${column} AS DATE) - DATE '1970-01-01')::INTEGER`;
-const month = (column: string) => `((CAST(substr(${column}, 1, 4) AS INTEGER) - 1970) * 12 + CAST(substr(${column}, 6, 2) AS INTEGER) - 1)::INTEGER`;
 
 /** SQL selecting each shard table's columns (in SHARD_TABLES order) as of a date. */
 function tableSql(asOf: string): Record<ShardTableName, string> {
   const d = quoteText(asOf);
   const windowStart = quoteText(`${addMonths(asOf.slice(0, 7), -WINDOW_MONTHS)}-01`);
-  const invoiceSide = (own: string, other: string) => `SELECT o.id, ${day('issueDate')}, c.cp, amountFen::DOUBLE,
+  const invoiceSide = (own: string, other: string) => `SELECT o.id, ${sqlDayNumber('issueDate')}, c.cp, amountFen::DOUBLE,
       (CASE status WHEN 'normal' THEN 0 WHEN 'red' THEN 1 ELSE 2 END)::UTINYINT, (kind = 'special')::UTINYINT
     FROM invoices JOIN ent_ids o ON o.creditCode = ${own} JOIN cp_ids c ON c.code = ${other}
     WHERE issueDate BETWEEN ${windowStart} AND ${d}`;
   return {
-    enterprises: `SELECT i.id, creditCode, ${day('establishedDate')}, industrySection, industryDivision, regionCode, (taxpayerType = 'general')::UTINYINT,
+    enterprises: `SELECT i.id, creditCode, ${sqlDayNumber('establishedDate')}, industrySection, industryDivision, regionCode, (taxpayerType = 'general')::UTINYINT,
       (creditCode LIKE '92%')::UTINYINT, registeredCapitalFen::DOUBLE, legalRepBirthYear::INTEGER FROM enterprises JOIN ent_ids i USING (creditCode)`,
-    vat: `SELECT i.id, ${month('periodStart')}, ${month('periodEnd')}, revision::INTEGER, taxableSalesFen::DOUBLE, uninvoicedSalesFen::DOUBLE, exemptSalesFen::DOUBLE,
-      taxPayableFen::DOUBLE, taxPaidFen::DOUBLE, ${day('filedDate')}, late::UTINYINT FROM vatReturns JOIN ent_ids i USING (creditCode) WHERE filedDate <= ${d}`,
-    cit: `SELECT i.id, year::INTEGER, revision::INTEGER, revenueFen::DOUBLE, ${day('filedDate')} FROM citReturns JOIN ent_ids i USING (creditCode) WHERE filedDate <= ${d}`,
-    grades: `SELECT i.id, year::INTEGER, (CASE grade WHEN 'A' THEN 0 WHEN 'B' THEN 1 WHEN 'M' THEN 2 WHEN 'C' THEN 3 ELSE 4 END)::UTINYINT, ${day('publishedDate')}
+    vat: `SELECT i.id, ${sqlMonthIndex('periodStart')}, ${sqlMonthIndex('periodEnd')}, revision::INTEGER, taxableSalesFen::DOUBLE, uninvoicedSalesFen::DOUBLE, exemptSalesFen::DOUBLE,
+      taxPayableFen::DOUBLE, taxPaidFen::DOUBLE, ${sqlDayNumber('filedDate')}, late::UTINYINT FROM vatReturns JOIN ent_ids i USING (creditCode) WHERE filedDate <= ${d}`,
+    cit: `SELECT i.id, year::INTEGER, revision::INTEGER, revenueFen::DOUBLE, ${sqlDayNumber('filedDate')} FROM citReturns JOIN ent_ids i USING (creditCode) WHERE filedDate <= ${d}`,
+    grades: `SELECT i.id, year::INTEGER, (CASE grade WHEN 'A' THEN 0 WHEN 'B' THEN 1 WHEN 'M' THEN 2 WHEN 'C' THEN 3 ELSE 4 END)::UTINYINT, ${sqlDayNumber('publishedDate')}
       FROM taxGrades JOIN ent_ids i USING (creditCode) WHERE publishedDate <= ${d}`,
     sales: invoiceSide('sellerCode', 'buyerCode'),
     purchases: invoiceSide('buyerCode', 'sellerCode'),
-    bank: `SELECT i.id, ${month('month')}, inflowFen::DOUBLE, outflowFen::DOUBLE, endBalanceFen::DOUBLE, topInflowSharePermille::INTEGER
+    bank: `SELECT i.id, ${sqlMonthIndex('month')}, inflowFen::DOUBLE, outflowFen::DOUBLE, endBalanceFen::DOUBLE, topInflowSharePermille::INTEGER
       FROM bankMonths JOIN ent_ids i USING (creditCode) WHERE month < ${quoteText(asOf.slice(0, 7))}`,
-    bureau: `SELECT i.id, ${day('reportDate')}, overdueFen::DOUBLE, worstDpd24m::INTEGER, inquiries3m::INTEGER, inquiries6m::INTEGER, lenderCount::INTEGER,
+    bureau: `SELECT i.id, ${sqlDayNumber('reportDate')}, overdueFen::DOUBLE, worstDpd24m::INTEGER, inquiries3m::INTEGER, inquiries6m::INTEGER, lenderCount::INTEGER,
       outstandingLoanFen::DOUBLE, guaranteesGivenFen::DOUBLE FROM bureauReports JOIN ent_ids i USING (creditCode) WHERE reportDate <= ${d}`,
-    court: `SELECT i.id, ${day('filedDate')}, CASE WHEN closedDate IS NULL THEN -1 ELSE ${day('closedDate')} END, (role = 'defendant')::UTINYINT, amountFen::DOUBLE,
+    court: `SELECT i.id, ${sqlDayNumber('filedDate')}, CASE WHEN closedDate IS NULL THEN -1 ELSE ${sqlDayNumber('closedDate')} END, (role = 'defendant')::UTINYINT, amountFen::DOUBLE,
       dishonestDebtor::UTINYINT FROM courtCases JOIN ent_ids i USING (creditCode) WHERE filedDate <= ${d}`,
   };
 }

@@ -1,7 +1,7 @@
 /** Loads the invoice network of a dataset as of a date, over a window of months, through DuckDB. */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { addMonths, monthIndex } from '../domain/period.ts';
-import { quoteText } from '../data/sql-checks.ts';
+import { quoteText, sqlDayNumber, sqlMonthIndex } from '../data/sql-checks.ts';
 import { readColumns } from '../data/columns-reader.ts';
 import { buildNetwork, type InvoiceNetwork, WINDOW_MONTHS_MAX } from './network.ts';
 
@@ -25,9 +25,9 @@ export async function loadNetwork(connection: DuckDBConnection, asOf: string, wi
   const startIndex = monthIndex(windowStartMonth);
   const ids = await readColumns(connection, `SELECT creditCode FROM enterprises ORDER BY creditCode`, { creditCode: 'str' });
   await connection.run(`CREATE OR REPLACE TEMP TABLE node_ids AS SELECT creditCode, (row_number() OVER (ORDER BY creditCode) - 1)::INTEGER AS id FROM enterprises`);
-  const month = `((year(CAST(issueDate AS DATE)) - 1970) * 12 + month(CAST(issueDate AS DATE)) - 1 - ${startIndex})`;
+  const month = `(${sqlMonthIndex('issueDate')} - ${startIndex})`;
   const edges = await readColumns(connection, `SELECT s.id, b.id, sum(amountFen)::DOUBLE, count(*)::INTEGER,
-      min(CAST(issueDate AS DATE) - DATE '1970-01-01')::INTEGER, max(CAST(issueDate AS DATE) - DATE '1970-01-01')::INTEGER,
+      min(${sqlDayNumber('issueDate')}), max(${sqlDayNumber('issueDate')}),
       bit_or((1 << ${month})::INTEGER)::INTEGER
     FROM invoices JOIN node_ids s ON s.creditCode = sellerCode JOIN node_ids b ON b.creditCode = buyerCode
     WHERE status <> 'void' AND issueDate >= ${quoteText(`${windowStartMonth}-01`)} AND issueDate <= ${quoteText(asOf)} AND ${month} < ${windowMonths}

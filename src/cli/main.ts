@@ -5,9 +5,8 @@
 import { parseArgs } from 'node:util';
 import { join, resolve } from 'node:path';
 import { DEFAULT_SYNTH_CONFIG, generateEconomy, SynthConfigError, type SynthConfig } from '../synth/index.ts';
-import { DatasetError, DatasetReader, importDataset, ImportError, readManifest, type ImportSummary } from '../data/index.ts';
+import { DatasetError, DatasetReader, datasetFiles, importDataset, ImportError, readManifest, type ImportSummary } from '../data/index.ts';
 import { renderDossierSummary, renderTable, summariseDossier } from './inspect.ts';
-import { datasetFiles } from '../data/index.ts';
 import { addMonths } from '../domain/period.ts';
 import { FEATURES, FeatureInputError } from '../features/index.ts';
 import { computeFeatureTable } from '../features/batch.ts';
@@ -20,8 +19,7 @@ import { CYCLE_LENGTH_MAX, DEFAULT_RING_SEARCH, detectFraud, evaluateTypologies,
 import type { FraudKind } from '../domain/entities.ts';
 import { formatYuanShort } from '../domain/money.ts';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { writeFileSync } from 'node:fs';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { ProgressBar } from './progress.ts';
 

@@ -4,12 +4,6 @@ export const FEN_PER_YUAN = 100;
 /** Largest amount we accept anywhere: 10^15 fen = 10 trillion yuan, far inside 2^53. */
 export const AMOUNT_FEN_ABS_MAX = 1_000_000_000_000_000;
 
-export function assertFen(amountFen: number, what: string): void {
-  if (!Number.isSafeInteger(amountFen) || Math.abs(amountFen) > AMOUNT_FEN_ABS_MAX) {
-    throw new RangeError(`${what} must be an integer number of fen within ±10^15, got ${amountFen}`);
-  }
-}
-
 /** Tax on an amount at a rate in basis points, rounded half away from zero to the fen. */
 export function taxFenOf(amountFen: number, rateBps: number): number {
   const exact = (amountFen * rateBps) / 10_000;

@@ -87,17 +87,3 @@ export function buildNetwork(nodeCount: number, edges: EdgeList): InvoiceNetwork
     firstDay: firstDay.slice(0, written), lastDay: lastDay.slice(0, written), monthMask: monthMask.slice(0, written), outAmountFen,
   };
 }
-
-/** Index of the edge u → v, or -1 (binary search: targets are sorted within a node). */
-export function edgeIndex(network: InvoiceNetwork, u: number, v: number): number {
-  let low = network.offsets[u]!;
-  let high = network.offsets[u + 1]! - 1;
-  while (low <= high) {
-    const mid = (low + high) >>> 1;
-    const t = network.targets[mid]!;
-    if (t === v) return mid;
-    if (t < v) low = mid + 1;
-    else high = mid - 1;
-  }
-  return -1;
-}

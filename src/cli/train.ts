@@ -1,16 +1,15 @@
 /** `puhui train` and `puhui score`: scorecards from a feature table and outcomes, and scoring with a model file. */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve as resolvePath } from 'node:path';
-import { ahpScore, buildAhpModel, type AhpModel } from '../models/ahp.ts';
-import { routeModel, type ModelSet } from '../models/routing.ts';
+import { dirname, join } from 'node:path';
+import { Scorer } from '../models/scorer.ts';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { addMonths } from '../domain/period.ts';
 import { quoteText } from '../data/sql-checks.ts';
 import { CsvFileWriter } from '../synth/csv-writer.ts';
 import { Rng } from '../synth/random.ts';
 import { auc, ks, psi } from '../models/metrics.ts';
-import { gradeOf, probabilityOfScore, SCORECARD_SCHEMA, scoreRows, trainScorecard, type ColumnValues, type ScorecardFile, type ScorecardOptions } from '../models/scorecard.ts';
+import { SCORECARD_SCHEMA, scoreRows, trainScorecard, type ColumnValues, type ScorecardFile, type ScorecardOptions } from '../models/scorecard.ts';
 import { tableSource } from './feature-report.ts';
 import { renderModelReport, type ModelEvaluation } from './model-report.ts';
 
@@ -130,67 +129,15 @@ export async function runTraining(request: TrainRequest): Promise<{ model: Score
   return { model, evaluation };
 }
 
-export type AnyModel = ScorecardFile | AhpModel | ModelSet;
-
-const MODEL_SCHEMAS = [SCORECARD_SCHEMA, 'puhui-ahp/1', 'puhui-modelset/1'];
-
-export function readModel(path: string): AnyModel {
-  let model: AnyModel;
-  try {
-    model = JSON.parse(readFileSync(path, 'utf8')) as AnyModel;
-  } catch {
-    throw new TrainError(`${path} is not a ${SCORECARD_SCHEMA} model file (not JSON)`);
-  }
-  if (!MODEL_SCHEMAS.includes(model?.schema)) throw new TrainError(`${path} is not a ${SCORECARD_SCHEMA} model file (schema ${String(model?.schema)}; also accepted: ${MODEL_SCHEMAS.slice(1).join(', ')})`);
-  if (model.schema === 'puhui-ahp/1') return buildAhpModel(model.root, false); // re-checks consistency
-  return model;
-}
-
-interface ScoredRow { segment: string; score: number; probability: number | null; grade: string | null }
-
-/** Scores rows with a scorecard or an AHP model; a model set routes each row to one of them by segment. */
-function scoreWith(model: AnyModel, table: LabelledTable, rows: number[], baseDir: string, out: ScoredRow[], segment: string): void {
-  const pick = Object.fromEntries(Object.entries(table.columns).map(([name, values]) => [name, rows.map((k) => values[k]!)])) as Record<string, ColumnValues>;
-  if (model.schema === SCORECARD_SCHEMA) {
-    const scores = scoreRows(model, pick);
-    rows.forEach((k, j) => { out[k] = { segment, score: scores[j]!, probability: probabilityOfScore(model, scores[j]!), grade: gradeOf(model, scores[j]!) }; });
-  } else if (model.schema === 'puhui-ahp/1') {
-    rows.forEach((k, j) => {
-      const values = Object.fromEntries(model.leaves.map((l) => { const v = pick[l.indicator.feature]?.[j]; return [l.indicator.feature, typeof v === 'number' ? v : null]; }));
-      out[k] = { segment, score: ahpScore(model, values), probability: null, grade: null };
-    });
-  } else {
-    const bySegment = new Map<string, { model: string; rows: number[] }>();
-    for (const k of rows) {
-      const value = (name: string) => table.columns[name]?.[k];
-      const sales = value('vat_sales_12m');
-      const routed = routeModel(model, {
-        taxpayerType: value('taxpayer_general') === 1 ? 'general' : 'small_scale', industrySection: String(value('industry_section') ?? ''),
-        regionCode: String(value('region_province') ?? ''), salesFen12m: typeof sales === 'number' && Number.isFinite(sales) ? sales : null,
-      });
-      const entry = bySegment.get(routed.segment) ?? { model: routed.model, rows: [] };
-      entry.rows.push(k);
-      bySegment.set(routed.segment, entry);
-    }
-    for (const [name, entry] of bySegment) {
-      const path = resolvePath(baseDir, entry.model);
-      const inner = readModel(path);
-      if (inner.schema === 'puhui-modelset/1') throw new TrainError(`${path}: a model set cannot route to another model set`);
-      scoreWith(inner, table, entry.rows, dirname(path), out, name);
-    }
-  }
-}
-
 /**
  * Scores every row of a feature table and writes creditCode, segment, score, probability of bad and grade
  * (an AHP expert score is 0..100 and has no probability or grade).
  */
 export async function runScoring(modelFile: string, featureFile: string, outFile: string): Promise<{ rows: number; seconds: number }> {
-  const model = readModel(modelFile);
+  const scorer = new Scorer(modelFile);
   const table = await readLabelledTable(featureFile, null, null, null);
   const started = performance.now();
-  const scored: ScoredRow[] = new Array(table.keys.length);
-  scoreWith(model, table, table.keys.map((_, k) => k), dirname(modelFile), scored, model.schema === 'puhui-modelset/1' ? 'default' : 'all');
+  const scored = scorer.scoreTable(table.columns, table.keys.length);
   const seconds = (performance.now() - started) / 1000;
   const work = mkdtempSync(join(tmpdir(), 'puhui-score-'));
   try {

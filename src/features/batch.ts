@@ -7,7 +7,7 @@
  * stream to a temporary CSV; DuckDB then fills in the industry-relative features from medians over the same
  * as-of date (never from the future) and writes the result as Parquet or CSV, in bounded memory.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -17,7 +17,7 @@ import { attachDataset, datasetFiles, DatasetError } from '../data/index.ts';
 import type { EntityName } from '../domain/columns.ts';
 import { quoteText, sqlDayNumber, sqlMonthIndex } from '../data/sql-checks.ts';
 import { CsvFileWriter } from '../synth/csv-writer.ts';
-import { FEATURES, SIZE_BAND_MICRO_BELOW_FEN, SIZE_BAND_SMALL_BELOW_FEN } from './catalogue.ts';
+import { FEATURES, SIZE_BAND_MICRO_BELOW_FEN, SIZE_BAND_SMALL_BELOW_FEN, type IndustryReference } from './catalogue.ts';
 import { REFERENCE_GROUP_SIZE_MIN, asOfDayOf } from './compute.ts';
 import { WINDOW_MONTHS } from './context.ts';
 import { computeShard, type ShardRequest, type ShardResult } from './batch-worker.ts';
@@ -213,6 +213,12 @@ export function featureColumnTypesSql(): string {
 
 export function referenceFileOf(outFile: string): string {
   return `${outFile.replace(/\.(csv|parquet)$/i, '')}.reference.json`;
+}
+
+/** The industry reference written beside a feature table, for computing one enterprise's features online. */
+export function readIndustryReference(featureFile: string): IndustryReference {
+  const file = JSON.parse(readFileSync(referenceFileOf(featureFile), 'utf8')) as { asOf: string; groups: { group: string; vatBurdenMedian: number }[] };
+  return { asOf: file.asOf, vatBurdenMedian: new Map(file.groups.map((g) => [g.group, g.vatBurdenMedian])) };
 }
 
 /** Fills the industry-relative feature from same-date medians and writes the table and its reference. */

@@ -61,6 +61,8 @@ export interface FraudOptions {
   ringSearch?: Partial<CycleConstraints>;
   thresholds?: Partial<FraudThresholds>;
   workers?: number;
+  /** A feature table of the dataset as of the same date (computed when not given). */
+  featureFile?: string;
 }
 
 export interface FlaggedEnterprise { creditCode: string; typology: Exclude<FraudKind, 'none'> | null; signals: string[] }
@@ -92,8 +94,8 @@ export async function detectFraud(options: FraudOptions): Promise<FraudReport> {
   const instance = await DuckDBInstance.create(':memory:', { threads: '2', memory_limit: '1GB' });
   const connection = await instance.connect();
   try {
-    const featureFile = join(work, 'features.parquet');
-    await computeFeatureTable({ datasetDir: options.datasetDir, asOf: options.asOf, outFile: featureFile, workers: options.workers });
+    const featureFile = options.featureFile ?? join(work, 'features.parquet');
+    if (!options.featureFile) await computeFeatureTable({ datasetDir: options.datasetDir, asOf: options.asOf, outFile: featureFile, workers: options.workers });
     await attachDataset(connection, files);
     await connection.run(`CREATE VIEW features AS SELECT * FROM read_parquet(${quoteText(featureFile)})`);
     const loaded = await loadNetwork(connection, options.asOf, windowMonths);

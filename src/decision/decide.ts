@@ -1,0 +1,64 @@
+/**
+ * A decision: the strategy's verdict on one application, with everything needed to explain and replay it
+ * (the strategy's version and hash, the model score, the fraud summary, the reasons and, on request, the
+ * trace). With an experiment, both arms are evaluated and kept; the arm says which one acts.
+ */
+import type { FeatureValue } from '../features/index.ts';
+import type { StrategyEngine, StrategyResult } from './engine.ts';
+import { marketOn, NO_FRAUD, type Application, type EnterpriseProfile, type FraudSummary, type ModelSummary, type StrategyInput } from './inputs.ts';
+import { armOf, checkExperiment, type Arm, type Experiment } from './split.ts';
+import type { Strategy } from './strategy.ts';
+
+export interface DecisionRecord {
+  creditCode: string;
+  asOf: string;
+  application: Application;
+  arm: Arm;
+  /** The result that acts. */
+  decision: StrategyResult;
+  /** The other arm's result, recorded and not acted on (null without an experiment). */
+  shadow: StrategyResult | null;
+  model: ModelSummary | null;
+  fraud: FraudSummary;
+}
+
+export interface Applicant {
+  asOf: string;
+  application: Application;
+  enterprise: EnterpriseProfile;
+  features: Record<string, FeatureValue>;
+  fraud: FraudSummary | null;
+  model: ModelSummary | null;
+}
+
+export function strategyInput(applicant: Applicant): StrategyInput {
+  return { ...applicant, fraud: applicant.fraud ?? NO_FRAUD, market: marketOn(applicant.asOf) };
+}
+
+export interface DecisionOptions { champion: Strategy; experiment?: Experiment | null; trace?: boolean }
+
+export class DecisionService {
+  private readonly experiment: Experiment | null;
+
+  constructor(private readonly engine: StrategyEngine, private readonly options: DecisionOptions) {
+    this.experiment = options.experiment ? checkExperiment(options.experiment) : null;
+  }
+
+  async decide(applicant: Applicant): Promise<DecisionRecord> {
+    return (await this.decideMany([applicant]))[0]!;
+  }
+
+  /** Decisions for many applicants, in their order; the engine runs them concurrently in bounded batches. */
+  async decideMany(applicants: readonly Applicant[]): Promise<DecisionRecord[]> {
+    const inputs = applicants.map(strategyInput);
+    const trace = { trace: this.options.trace === true };
+    const champion = await this.engine.evaluateMany(this.options.champion, inputs, trace);
+    const challenger = this.experiment ? await this.engine.evaluateMany(this.experiment.challenger, inputs, trace) : null;
+    return applicants.map((a, k) => {
+      const arm: Arm = this.experiment && this.experiment.mode === 'live' ? armOf(this.experiment, a.enterprise.creditCode) : 'champion';
+      const acting = arm === 'challenger' ? challenger![k]! : champion[k]!;
+      const shadow = challenger ? (arm === 'challenger' ? champion[k]! : challenger[k]!) : null;
+      return { creditCode: a.enterprise.creditCode, asOf: a.asOf, application: a.application, arm, decision: acting, shadow, model: a.model, fraud: inputs[k]!.fraud };
+    });
+  }
+}

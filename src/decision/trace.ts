@@ -1,0 +1,58 @@
+/**
+ * The engine's trace, condensed to what a reviewer reads: each node in the order it ran, and for a table
+ * the rules that fired, with their conditions and the input values they saw.
+ */
+import type { JdmNode } from './strategy.ts';
+
+export interface FiredRule {
+  /** The rule's _id in the strategy file. */
+  id: string;
+  /** Row number in the table, from 1. */
+  row: number;
+  /** Column name → cell text, for the cells that are not "any". */
+  cells: Record<string, string>;
+  /** Input field → the value the rule saw. */
+  inputs: Record<string, unknown>;
+}
+
+export interface TraceStep {
+  order: number;
+  node: string;
+  type: string;
+  /** Tables: the rules that fired (none when no rule matched). */
+  rules?: FiredRule[];
+  /** Expressions: each key and its value. */
+  values?: Record<string, unknown>;
+}
+
+interface EngineTraceEntry { id: string; name: string; order?: number; traceData?: unknown; output?: unknown }
+interface EngineRuleTrace { index: number; rule: Record<string, string>; reference_map?: Record<string, unknown> }
+
+export function condenseTrace(trace: Record<string, EngineTraceEntry>, nodes: readonly JdmNode[]): TraceStep[] {
+  const typeOf = new Map(nodes.map((n) => [n.id, n.type]));
+  const steps: TraceStep[] = [];
+  for (const entry of Object.values(trace)) {
+    const type = typeOf.get(entry.id) ?? 'unknown';
+    if (type === 'inputNode' || type === 'outputNode') continue;
+    const step: TraceStep = { order: entry.order ?? 0, node: entry.name, type };
+    if (type === 'decisionTableNode') {
+      const data = entry.traceData;
+      const fired = (Array.isArray(data) ? data : data ? [data] : []) as EngineRuleTrace[];
+      step.rules = fired.map(firedRule);
+    } else if (type === 'expressionNode' && entry.traceData && typeof entry.traceData === 'object') {
+      step.values = Object.fromEntries(Object.entries(entry.traceData as Record<string, { result?: unknown }>).map(([key, value]) => [key, value?.result ?? null]));
+    }
+    steps.push(step);
+  }
+  return steps.sort((a, b) => a.order - b.order);
+}
+
+function firedRule(trace: EngineRuleTrace): FiredRule {
+  const cells: Record<string, string> = {};
+  let id = '';
+  for (const [key, text] of Object.entries(trace.rule)) {
+    if (key === '_id') id = text;
+    else if (key !== '_description' && text !== '') cells[key.replace(/\[[^\]]*\]$/, '')] = text;
+  }
+  return { id, row: trace.index + 1, cells, inputs: trace.reference_map ?? {} };
+}

@@ -1,0 +1,106 @@
+/**
+ * Scoring with a model file: a scorecard, an AHP expert model, or a model set that routes each enterprise
+ * to one of them by segment. Batch (columns) and online (one enterprise's features) use the same code.
+ */
+import { readFileSync } from 'node:fs';
+import { basename, dirname, resolve as resolvePath } from 'node:path';
+import { ahpScore, buildAhpModel, type AhpModel } from './ahp.ts';
+import { routeModel, type ModelSet } from './routing.ts';
+import { gradeOf, probabilityOfScore, SCORECARD_SCHEMA, scoreRows, type ColumnValues, type ScorecardFile } from './scorecard.ts';
+
+export type AnyModel = ScorecardFile | AhpModel | ModelSet;
+
+const MODEL_SCHEMAS = [SCORECARD_SCHEMA, 'puhui-ahp/1', 'puhui-modelset/1'];
+
+export class ModelFileError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ModelFileError';
+  }
+}
+
+export function readModel(path: string): AnyModel {
+  let model: AnyModel;
+  try {
+    model = JSON.parse(readFileSync(path, 'utf8')) as AnyModel;
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'not JSON';
+    throw new ModelFileError(`${path} is not a ${SCORECARD_SCHEMA} model file (${reason})`);
+  }
+  if (!MODEL_SCHEMAS.includes(model?.schema)) throw new ModelFileError(`${path} is not a ${SCORECARD_SCHEMA} model file (schema ${String(model?.schema)}; also accepted: ${MODEL_SCHEMAS.slice(1).join(', ')})`);
+  if (model.schema === 'puhui-ahp/1') return buildAhpModel(model.root, false); // re-checks consistency
+  return model;
+}
+
+/** An AHP expert score is 0..100 and has no probability or grade. */
+export interface ModelScore { model: string; segment: string; score: number; probability: number | null; grade: string | null }
+
+export class Scorer {
+  private readonly loaded = new Map<string, AnyModel>();
+
+  constructor(readonly modelFile: string) {
+    this.modelAt(modelFile);
+  }
+
+  private modelAt(path: string): AnyModel {
+    let model = this.loaded.get(path);
+    if (!model) this.loaded.set(path, (model = readModel(path)));
+    return model;
+  }
+
+  /** Scores rows 0..rows-1 of a feature table given as columns (feature id → values). */
+  scoreTable(columns: Record<string, ColumnValues>, rows: number): ModelScore[] {
+    const out: ModelScore[] = new Array(rows);
+    const all = Array.from({ length: rows }, (_, k) => k);
+    this.scoreWith(this.modelFile, columns, all, out, this.modelAt(this.modelFile).schema === 'puhui-modelset/1' ? 'default' : 'all');
+    return out;
+  }
+
+  /** One enterprise's features, as computeFeatures returns them. */
+  scoreOne(features: Record<string, number | string | null>): ModelScore {
+    const columns: Record<string, ColumnValues> = {};
+    for (const key in features) columns[key] = [features[key] ?? null];
+    return this.scoreTable(columns, 1)[0]!;
+  }
+
+  private scoreWith(path: string, columns: Record<string, ColumnValues>, rows: number[], out: ModelScore[], segment: string): void {
+    const model = this.modelAt(path);
+    const name = basename(path);
+    if (model.schema === 'puhui-modelset/1') {
+      const bySegment = new Map<string, { model: string; rows: number[] }>();
+      for (const k of rows) {
+        const value = (feature: string) => columns[feature]?.[k];
+        const sales = value('vat_sales_12m');
+        const routed = routeModel(model, {
+          taxpayerType: value('taxpayer_general') === 1 ? 'general' : 'small_scale', industrySection: String(value('industry_section') ?? ''),
+          regionCode: String(value('region_province') ?? ''), salesFen12m: typeof sales === 'number' && Number.isFinite(sales) ? sales : null,
+        });
+        const entry = bySegment.get(routed.segment) ?? { model: routed.model, rows: [] };
+        entry.rows.push(k);
+        bySegment.set(routed.segment, entry);
+      }
+      for (const [segmentName, entry] of bySegment) {
+        const inner = resolvePath(dirname(path), entry.model);
+        if (this.modelAt(inner).schema === 'puhui-modelset/1') throw new ModelFileError(`${inner}: a model set cannot route to another model set`);
+        this.scoreWith(inner, columns, entry.rows, out, segmentName);
+      }
+      return;
+    }
+    const pick: Record<string, ColumnValues> = {};
+    const wanted = model.schema === SCORECARD_SCHEMA ? model.features.map((f) => f.name) : model.leaves.map((l) => l.indicator.feature);
+    for (const feature of wanted) {
+      const values = columns[feature];
+      if (!values) throw new ModelFileError(`${path} needs the feature ${feature}, which the data does not have`);
+      pick[feature] = rows.length === values.length ? values : rows.map((k) => values[k]!);
+    }
+    if (model.schema === SCORECARD_SCHEMA) {
+      const scores = scoreRows(model, pick);
+      rows.forEach((k, j) => { out[k] = { model: name, segment, score: scores[j]!, probability: probabilityOfScore(model, scores[j]!), grade: gradeOf(model, scores[j]!) }; });
+    } else {
+      rows.forEach((k, j) => {
+        const values = Object.fromEntries(wanted.map((feature) => { const v = pick[feature]![j]; return [feature, typeof v === 'number' ? v : null]; }));
+        out[k] = { model: name, segment, score: ahpScore(model, values), probability: null, grade: null };
+      });
+    }
+  }
+}

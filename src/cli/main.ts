@@ -2,7 +2,7 @@
  * The `puhui` command. Every sub-command takes --json for machine output; people get tables and a
  * progress bar. Bad input ends with a one-line message and exit code 2, never a stack trace.
  */
-import { parseArgs } from 'node:util';
+import { intFlag, parse, print, UsageError } from './args.ts';
 import { join, resolve } from 'node:path';
 import { DEFAULT_SYNTH_CONFIG, generateEconomy, SynthConfigError, type SynthConfig } from '../synth/index.ts';
 import { DatasetError, DatasetReader, datasetFiles, importDataset, ImportError, readManifest, type ImportSummary } from '../data/index.ts';
@@ -22,13 +22,12 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { ProgressBar } from './progress.ts';
-
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
+import { commandBacktest, commandDecide, commandStrategy } from './decide.ts';
+import { ModelFileError } from '../models/scorer.ts';
+import { StrategyError } from '../decision/strategy.ts';
+import { ExperimentError } from '../decision/split.ts';
+import { LprError } from '../decision/lpr.ts';
+import { LabError } from '../lab/backtest.ts';
 
 const HELP = `puhui — inclusive SME credit on data instead of collateral (普惠)
 
@@ -57,30 +56,18 @@ Usage:
   puhui fraud DIR [--as-of YYYY-MM-DD] [--out FILE.json] [--eval [--labels FILE]] [--window-months N] [--max-length N] [--json]
       Anti-fraud signals with evidence: circular-invoicing rings, shell clusters, pass-through, burst invoicing,
       single-source inflation, return corrections; --eval prints precision and recall per planted typology. 反欺诈。
+  puhui decide DIR CREDIT_CODE [--as-of YYYY-MM-DD] [--amount FEN] [--term MONTHS] [--strategy S.json] [--model FILE]
+        [--challenger T.json [--share 0.2] [--mode shadow|live] [--experiment ID]] [--features FILE] [--fraud FILE.json] [--json]
+      One credit decision (approve / review / decline, limit, rate, term) with its reasons and the trace of the rules
+      that fired. Default strategy: strategies/tax-loan.json; default model: scorecard.json beside DIR. 授信决策。
+  puhui decide DIR --all --out FILE.jsonl|FILE.csv [--trace] [same options]
+      Decide every enterprise of the dataset; prints approval rate, limits and the main reasons. 批量决策。
+  puhui backtest DIR --strategy S.json [--challenger T.json] [--as-of YYYY-MM-DD] [--labels FILE] [--report FILE.html] [--json]
+      Try strategies on history: approval, bad rate and loss of the approved, by grade, segment, region and product,
+      and the swap set between two strategies. 策略回测。
+  puhui strategy check S.json [T.json ...]
+      Validate strategies and run the tests embedded in them. 策略校验。
 `;
-
-type Flags = Record<string, string | boolean | undefined>;
-
-function parse(argv: string[], options: Record<string, { type: 'string' | 'boolean' }>): { flags: Flags; positionals: string[] } {
-  try {
-    const { values, positionals } = parseArgs({ args: argv, options: { ...options, json: { type: 'boolean' }, help: { type: 'boolean' } }, allowPositionals: true, strict: true });
-    return { flags: values as Flags, positionals };
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-}
-
-function intFlag(flags: Flags, name: string, fallback: number): number {
-  const raw = flags[name];
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (typeof raw !== 'string' || !/^\d+$/.test(raw) || !Number.isSafeInteger(value)) throw new UsageError(`--${name} must be a whole number, got '${String(raw)}'`);
-  return value;
-}
-
-function print(json: boolean, value: unknown, text: () => string): void {
-  process.stdout.write(json ? JSON.stringify(value, null, 2) + '\n' : text() + '\n');
-}
 
 async function commandSynth(argv: string[]): Promise<void> {
   const { flags } = parse(argv, { out: { type: 'string' }, enterprises: { type: 'string' }, months: { type: 'string' }, seed: { type: 'string' }, 'end-month': { type: 'string' }, 'bad-rate': { type: 'string' } });
@@ -329,7 +316,10 @@ function renderRowCounts(title: string, counts: Record<string, number | undefine
   return [title, ...renderTable(['entity', 'rows'], Object.entries(counts).map(([entity, n]) => [entity, String(n ?? 0)]))].join('\n');
 }
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { demo: commandDemo, synth: commandSynth, import: commandImport, inspect: commandInspect, features: commandFeatures, fraud: commandFraud, train: commandTrain, score: commandScore };
+const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { demo: commandDemo, synth: commandSynth, import: commandImport, inspect: commandInspect, features: commandFeatures, fraud: commandFraud, train: commandTrain, score: commandScore, decide: commandDecide, backtest: commandBacktest, strategy: commandStrategy };
+
+/** Errors that describe bad input: the user gets the message, never a stack trace. */
+const USER_ERRORS = [UsageError, SynthConfigError, ImportError, DatasetError, FeatureInputError, TrainError, ScorecardError, ReportError, AhpError, ModelFileError, StrategyError, ExperimentError, LprError, LabError];
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -347,8 +337,8 @@ export async function main(argv: string[]): Promise<number> {
     await run(rest);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
-    if (error instanceof UsageError || error instanceof SynthConfigError || error instanceof ImportError || error instanceof DatasetError || error instanceof FeatureInputError || error instanceof TrainError || error instanceof ScorecardError || error instanceof ReportError || error instanceof AhpError) {
-      process.stderr.write(`puhui: ${error.message}\n`);
+    if (USER_ERRORS.some((kind) => error instanceof kind)) {
+      process.stderr.write(`puhui: ${(error as Error).message}\n`);
       return 2;
     }
     process.stderr.write(`puhui: internal error: ${(error as Error).message}\n`);

@@ -3,8 +3,7 @@
  * and PSI of the score between training and test. One self-contained file: ECharts is inlined from its npm
  * package, so the report opens offline. Text is in English and Chinese.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { CHART_HELPER, echartsSource, escapeHtml as escape, REPORT_CSS } from './html.ts';
 import type { ScorecardFile } from '../models/scorecard.ts';
 import type { PsiBin } from '../models/metrics.ts';
 
@@ -15,13 +14,6 @@ export interface ModelEvaluation {
   /** ROC points (false-positive rate, true-positive rate) and KS curves on the test set (or training). */
   roc: [number, number][];
   ksCurve: { score: number; badShare: number; goodShare: number }[];
-}
-
-const escape = (text: string) => text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
-
-function echartsSource(): string {
-  const require = createRequire(import.meta.url);
-  return readFileSync(require.resolve('echarts/dist/echarts.min.js'), 'utf8');
 }
 
 export function renderModelReport(model: ScorecardFile, evaluation: ModelEvaluation): string {
@@ -48,7 +40,7 @@ export function renderModelReport(model: ScorecardFile, evaluation: ModelEvaluat
   };
   return `<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>Scorecard report · 评分卡报告 · ${escape(model.target)}</title>
-<style>body{font:14px/1.5 system-ui,"Noto Sans CJK SC",sans-serif;margin:24px;color:#222}table{border-collapse:collapse;margin:8px 0 16px}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#f3f3f3}td:first-child{text-align:left}.chart{width:560px;height:340px;display:inline-block}small{color:#666;font-weight:normal}</style>
+<style>${REPORT_CSS}</style>
 <script>${echartsSource()}</script></head><body>
 <h1>Scorecard report 评分卡报告 <small>target ${escape(model.target)} · ${escape(model.schema)}</small></h1>
 <table>${summary.map(([k, v]) => `<tr><th>${k}</th><td>${escape(v!)}</td></tr>`).join('')}</table>
@@ -58,8 +50,7 @@ export function renderModelReport(model: ScorecardFile, evaluation: ModelEvaluat
 <h2>Dropped 剔除</h2><table><tr><th>variable</th><th>reason</th></tr>${model.dropped.map((d) => `<tr><td>${escape(d.name)}</td><td style="text-align:left">${escape(d.reason)}</td></tr>`).join('')}</table>
 <script>
 const data = ${JSON.stringify(charts)};
-// A report is a document: no animation (a printout or screenshot must show the finished charts).
-const make = (id, option) => echarts.init(document.getElementById(id), null, { renderer: 'svg' }).setOption({ animation: false, grid: { top: 70 }, ...option });
+${CHART_HELPER}
 make('iv', { title: { text: 'IV ranking 信息值' }, grid: { left: 230, top: 50 }, xAxis: { type: 'value' }, yAxis: { type: 'category', axisLabel: { interval: 0 }, data: data.iv.names.slice().reverse() }, series: [{ type: 'bar', data: data.iv.values.slice().reverse() }] });
 make('roc', { title: { text: 'ROC' }, xAxis: { type: 'value', max: 1, name: 'FPR' }, yAxis: { type: 'value', max: 1, name: 'TPR' }, series: [{ type: 'line', showSymbol: false, data: data.roc }, { type: 'line', showSymbol: false, data: [[0, 0], [1, 1]], lineStyle: { type: 'dashed' } }] });
 make('ks', { title: { text: 'KS' }, legend: { top: 32 }, xAxis: { type: 'value', name: 'score', scale: true }, yAxis: { type: 'value', max: 1 }, series: [{ name: 'bads', type: 'line', showSymbol: false, data: data.ks.map((p) => [p.score, p.badShare]) }, { name: 'goods', type: 'line', showSymbol: false, data: data.ks.map((p) => [p.score, p.goodShare]) }] });

@@ -30,6 +30,7 @@ interface EngineRuleTrace { index: number; rule: Record<string, string>; referen
 
 export function condenseTrace(trace: Record<string, EngineTraceEntry>, nodes: readonly JdmNode[]): TraceStep[] {
   const typeOf = new Map(nodes.map((n) => [n.id, n.type]));
+  const keysOf = new Map(nodes.map((n) => [n.id, ((n.content.expressions ?? []) as { key: string }[]).map((e) => e.key)]));
   const steps: TraceStep[] = [];
   for (const entry of Object.values(trace)) {
     const type = typeOf.get(entry.id) ?? 'unknown';
@@ -40,7 +41,8 @@ export function condenseTrace(trace: Record<string, EngineTraceEntry>, nodes: re
       const fired = (Array.isArray(data) ? data : data ? [data] : []) as EngineRuleTrace[];
       step.rules = fired.map(firedRule);
     } else if (type === 'expressionNode' && entry.traceData && typeof entry.traceData === 'object') {
-      step.values = Object.fromEntries(Object.entries(entry.traceData as Record<string, { result?: unknown }>).map(([key, value]) => [key, value?.result ?? null]));
+      const data = entry.traceData as Record<string, { result?: unknown }>;
+      step.values = Object.fromEntries((keysOf.get(entry.id) ?? Object.keys(data)).map((key) => [key, data[key]?.result ?? null])); // in the strategy's order
     }
     steps.push(step);
   }

@@ -59,7 +59,7 @@ ${strategySection('Champion 冠军策略', report.champion)}${report.challenger 
 const data = ${JSON.stringify(charts)};
 ${CHART_HELPER}
 make('outcomes', { title: { text: 'Outcomes 决策结果' }, legend: { top: 32 }, xAxis: { type: 'category', data: ['approve 通过', 'review 人工', 'decline 拒绝'] }, yAxis: { type: 'value' }, series: data.names.map((name, k) => ({ name, type: 'bar', data: data.outcomes[k] })) });
-make('grades', { title: { text: 'Approved and their bad rate by grade 分级通过量与坏账率' }, legend: { top: 32 }, xAxis: { type: 'category', data: data.grades }, yAxis: [{ type: 'value', name: 'approved' }, { type: 'value', name: 'bad rate', axisLabel: { formatter: (v) => (v * 100).toFixed(0) + '%' } }],
+make('grades', { title: { text: 'Approved and their bad rate by grade 分级通过量与坏账率' }, legend: { top: 30 }, grid: { top: 110 }, xAxis: { type: 'category', data: data.grades }, yAxis: [{ type: 'value', name: 'approved' }, { type: 'value', name: 'bad rate', axisLabel: { formatter: (v) => (v * 100).toFixed(0) + '%' } }],
   series: data.names.flatMap((name, k) => [{ name: name + ' approved', type: 'bar', data: data.grades.map((g) => data.byGrade[k][g]?.approved ?? 0) }, { name: name + ' bad rate', type: 'line', yAxisIndex: 1, data: data.grades.map((g) => data.byGrade[k][g]?.badRate ?? null) }]) });
 make('reasons', { title: { text: 'Top decline and review reasons (champion) 主要拒绝与人工原因' }, grid: { left: 200, top: 50 }, xAxis: { type: 'value' }, yAxis: { type: 'category', axisLabel: { interval: 0 }, data: data.reasons.map((r) => r.code).reverse() }, series: [{ type: 'bar', data: data.reasons.map((r) => r.enterprises).reverse() }] });
 </script></body></html>

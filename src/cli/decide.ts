@@ -26,13 +26,14 @@ import { renderTable } from './inspect.ts';
 import { ProgressBar } from './progress.ts';
 
 export const DEFAULT_STRATEGY = fileURLToPath(new URL('../../strategies/tax-loan.json', import.meta.url));
+export const DEFAULT_CHALLENGER = fileURLToPath(new URL('../../strategies/tax-loan-challenger.json', import.meta.url));
 
 const DATASET_FLAGS = {
   'as-of': { type: 'string' }, strategy: { type: 'string' }, challenger: { type: 'string' }, share: { type: 'string' }, mode: { type: 'string' }, experiment: { type: 'string' },
   model: { type: 'string' }, features: { type: 'string' }, fraud: { type: 'string' }, amount: { type: 'string' }, term: { type: 'string' }, workers: { type: 'string' },
 } as const;
 
-interface DatasetSetup { dir: string; asOf: string; champion: Strategy; experiment: Experiment | null; modelFile: string | null; application: Application }
+export interface DatasetSetup { dir: string; asOf: string; champion: Strategy; experiment: Experiment | null; modelFile: string | null; application: Application }
 
 function setupOf(flags: Flags, dir: string): DatasetSetup {
   const asOf = typeof flags['as-of'] === 'string' ? flags['as-of'] : readManifest(dir)?.observationDate;
@@ -148,7 +149,7 @@ export function renderSummary(summary: DecisionSummary): string[] {
   ];
 }
 
-function writeDecisions(records: readonly DecisionRecord[], out: string): void {
+export function writeDecisions(records: readonly DecisionRecord[], out: string): void {
   if (out.endsWith('.jsonl')) {
     writeFileSync(out, records.map((r) => JSON.stringify(r)).join('\n') + '\n');
     return;
@@ -238,19 +239,23 @@ export function renderBacktest(report: BacktestReport): string {
   return lines.join('\n');
 }
 
-export async function runBacktestCommand(setup: DatasetSetup, prepared: PreparedDataset, labelsFile: string): Promise<BacktestReport> {
+/** Champion and challenger on every applicant, the challenger in shadow (a backtest acts on nobody). */
+export async function decideInShadow(setup: DatasetSetup, applicants: PreparedDataset['applicants']): Promise<DecisionRecord[]> {
   const engine = new StrategyEngine();
   try {
     const experiment = setup.experiment ? { ...setup.experiment, mode: 'shadow' as const } : null;
-    const records = await new DecisionService(engine, { champion: setup.champion, experiment }).decideMany(prepared.applicants);
-    return runBacktest({
-      asOf: setup.asOf, records, outcomes: await readOutcomes(labelsFile),
-      profiles: new Map(prepared.applicants.map((a) => [a.enterprise.creditCode, a.enterprise])),
-      lossGivenDefault: { champion: setup.champion.header.lossGivenDefault, challenger: setup.experiment?.challenger.header.lossGivenDefault ?? null },
-    });
+    return await new DecisionService(engine, { champion: setup.champion, experiment }).decideMany(applicants);
   } finally {
     engine.dispose();
   }
+}
+
+export async function backtestRecords(setup: DatasetSetup, prepared: PreparedDataset, records: readonly DecisionRecord[], labelsFile: string): Promise<BacktestReport> {
+  return runBacktest({
+    asOf: setup.asOf, records, outcomes: await readOutcomes(labelsFile),
+    profiles: new Map(prepared.applicants.map((a) => [a.enterprise.creditCode, a.enterprise])),
+    lossGivenDefault: { champion: setup.champion.header.lossGivenDefault, challenger: setup.experiment?.challenger.header.lossGivenDefault ?? null },
+  });
 }
 
 export async function commandBacktest(argv: string[]): Promise<void> {
@@ -262,7 +267,7 @@ export async function commandBacktest(argv: string[]): Promise<void> {
   const labelsFile = typeof flags.labels === 'string' ? resolve(flags.labels) : datasetFiles(dir).find((f) => f.entity === 'labels')?.path;
   if (!labelsFile) throw new UsageError('a backtest needs outcomes: give --labels FILE (creditCode, defaultMonth and optionally fraudKind)');
   const prepared = await prepare(setup, flags, json);
-  const report = await runBacktestCommand(setup, prepared, labelsFile);
+  const report = await backtestRecords(setup, prepared, await decideInShadow(setup, prepared.applicants), labelsFile);
   const reportFile = typeof flags.report === 'string' ? resolve(flags.report) : null;
   if (reportFile) writeFileSync(reportFile, renderBacktestReport(report));
   print(json, { ...report, model: setup.modelFile, reportFile }, () => [renderBacktest(report), reportFile ? `\nReport with charts: ${reportFile}` : ''].join('\n'));

@@ -22,9 +22,11 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { ProgressBar } from './progress.ts';
-import { commandBacktest, commandDecide, commandStrategy } from './decide.ts';
+import { backtestRecords, commandBacktest, commandDecide, commandStrategy, decideInShadow, DEFAULT_CHALLENGER, DEFAULT_STRATEGY, summariseDecisions, writeDecisions, type DatasetSetup } from './decide.ts';
+import { renderBacktestReport } from './backtest-report.ts';
+import { prepareDataset } from '../decision/dataset.ts';
 import { ModelFileError } from '../models/scorer.ts';
-import { StrategyError } from '../decision/strategy.ts';
+import { loadStrategy, StrategyError, strategyLabel } from '../decision/strategy.ts';
 import { ExperimentError } from '../decision/split.ts';
 import { LprError } from '../decision/lpr.ts';
 import { LabError } from '../lab/backtest.ts';
@@ -33,7 +35,8 @@ const HELP = `puhui — inclusive SME credit on data instead of collateral (普�
 
 Usage:
   puhui demo [--out DIR] [--enterprises N] [--json]
-      Generate a synthetic economy, import it, and show what was made. 生成并导入一个模拟经济体。
+      The whole pipeline on a synthetic economy: generate, import, features, anti-fraud, scorecard, a credit
+      decision for every enterprise and the backtest of the default strategy against a challenger. 全流程演示。
   puhui synth --out DIR [--enterprises N] [--months M] [--seed S] [--end-month YYYY-MM] [--bad-rate R] [--json]
       Write a deterministic synthetic SME economy (CSV dataset with labels.csv). 生成模拟数据集。
   puhui import DIR --out DIR2 [--external-counterparties] [--json]
@@ -152,22 +155,35 @@ async function commandDemo(argv: string[]): Promise<void> {
     const featuresNow = join(root, `features-${observation}.parquet`);
     const featuresBefore = join(root, `features-${trainAsOf}.parquet`);
     const bar = new ProgressBar('pipeline', json);
-    bar.update(0, 4, 'features');
+    bar.update(0, 5, 'features');
     const features = await computeFeatureTable({ datasetDir: dataset, asOf: observation, outFile: featuresNow });
     await computeFeatureTable({ datasetDir: dataset, asOf: trainAsOf, outFile: featuresBefore });
-    bar.update(1, 4, 'information value');
+    bar.update(1, 5, 'information value');
     const report = await featureReport(featuresNow, labelsFile, enterprisesFile, observation);
-    bar.update(2, 4, 'anti-fraud');
+    bar.update(2, 5, 'anti-fraud');
     const fraudReport = await detectFraud({ datasetDir: dataset, asOf: observation });
     const fraudEvaluation = evaluateTypologies(fraudReport, await readFraudLabels(labelsFile));
-    bar.update(3, 4, 'scorecard');
+    bar.update(3, 5, 'scorecard');
     const modelFile = join(root, 'scorecard.json');
     const reportFile = join(root, 'scorecard-report.html');
     const trained = await runTraining({
       features: featuresBefore, labels: labelsFile, target: null, asOf: trainAsOf, testFeatures: featuresNow, testAsOf: observation,
       testShare: 0, seed: 1, out: modelFile, report: reportFile, options: {},
     });
-    bar.update(4, 4, 'done');
+    bar.update(4, 5, 'decisions');
+    const setup: DatasetSetup = {
+      dir: dataset, asOf: observation, champion: loadStrategy(DEFAULT_STRATEGY), modelFile,
+      experiment: { id: 'demo', challenger: loadStrategy(DEFAULT_CHALLENGER), share: 0.5, mode: 'shadow' },
+      application: { product: 'tax_loan', amountFen: null, termMonths: null },
+    };
+    const prepared = await prepareDataset({ datasetDir: dataset, asOf: observation, modelFile, featureFile: featuresNow, fraudReport, application: setup.application });
+    const decisions = await decideInShadow(setup, prepared.applicants);
+    const decisionsFile = join(root, 'decisions.csv');
+    writeDecisions(decisions, decisionsFile);
+    const backtest = await backtestRecords(setup, prepared, decisions, labelsFile);
+    const backtestFile = join(root, 'backtest-report.html');
+    writeFileSync(backtestFile, renderBacktestReport(backtest));
+    bar.update(5, 5, 'done');
     bar.done();
     const result = {
       root, manifest: synth.manifest, import: imported, observationDate: observation,
@@ -175,7 +191,12 @@ async function commandDemo(argv: string[]): Promise<void> {
       fraud: fraud.map((f) => ({ kind: String(f.fraudKind), firms: Number(f.firms), groups: Number(f.groups) })), sample: dossier,
       features: { enterprises: features.enterprises, file: featuresNow, topInformationValue: report.features.slice(0, 5) },
       fraudDetection: fraudEvaluation, scorecard: { file: modelFile, report: reportFile, trainedAsOf: trainAsOf, train: trained.evaluation.train, test: trained.evaluation.test },
+      decisions: { file: decisionsFile, report: backtestFile, summary: summariseDecisions(decisions), backtest: { cohort: backtest.cohort, champion: backtest.champion.overall, challenger: backtest.challenger?.overall ?? null, comparison: backtest.comparison } },
     };
+    const champ = backtest.champion.overall;
+    const chall = backtest.challenger!.overall;
+    const swapIn = backtest.comparison!.challengerOnly;
+    const percent = (v: number | null) => (v === null ? '—' : `${(100 * v).toFixed(2)}%`);
     print(json, result, () => [
       renderRowCounts(`Synthetic economy: ${config.enterprises} enterprises × ${config.months} months (seed ${config.seed}) in ${raw}`, synth.manifest.rowCounts ?? {}),
       '', renderImportSummary(imported), '',
@@ -188,7 +209,14 @@ async function commandDemo(argv: string[]): Promise<void> {
       ...renderTable(['typology', 'planted', 'flagged', 'precision', 'recall'], fraudEvaluation.map((e) => [e.typology, String(e.planted), String(e.flagged), e.precision.toFixed(2), e.recall.toFixed(2)])).map((l) => `  ${l}`),
       '', `Scorecard 评分卡 trained as of ${trainAsOf}, tested on the cohort of ${observation}: ${trained.model.features.length} variables,`,
       `  AUC ${trained.evaluation.train.auc.toFixed(3)} → ${trained.evaluation.test!.auc.toFixed(3)}, KS ${trained.evaluation.train.ks.toFixed(3)} → ${trained.evaluation.test!.ks.toFixed(3)}; report ${reportFile}`,
-      '', `Next: puhui inspect ${dataset} <credit code> · puhui fraud ${dataset} --eval · puhui import <your data> --out <dataset>`,
+      '', `Decisions 授信决策 as of ${observation}: ${strategyLabel(setup.champion)} on ${backtest.cohort.enterprises} trading firms (${percent(backtest.cohort.badRate)} went bad in the next 12 months):`,
+      `  ${champ.approved} approved (${percent(champ.approvalRate)}), ${champ.reviewed} to manual review, ${champ.declined} declined`,
+      `  bad rate of the approved ${percent(champ.badRateApproved)} vs ${percent(champ.badRateDeclined)} of the declined; fraud let through: ${champ.fraudsApproved} of ${champ.frauds} (${champ.fraudsReviewed} to review)`,
+      `  limits ${formatYuanShort(champ.limitFenApproved)} yuan, ${formatYuanShort(champ.limitFenMean ?? 0)} on average, at ${((champ.rateBpsMean ?? 0) / 100).toFixed(2)}% a year`,
+      `  top reasons: ${backtest.champion.reasons.filter((r) => r.kind === 'decline' || r.kind === 'review').slice(0, 5).map((r) => `${r.code} ${r.enterprises}`).join(', ')}`,
+      `  challenger ${strategyLabel(setup.experiment!.challenger)} (shadow): ${chall.approved} approved (${percent(chall.approvalRate)}), bad rate ${percent(chall.badRateApproved)}; swap-in ${swapIn.enterprises} firms with bad rate ${percent(swapIn.badRate)}`,
+      `  every decision: ${decisionsFile}; backtest report: ${backtestFile}`,
+      '', `Next: puhui decide ${dataset} <credit code> · puhui backtest ${dataset} --challenger strategies/tax-loan-challenger.json · puhui fraud ${dataset} --eval`,
     ].join('\n'));
   } finally {
     reader.close();

@@ -27,6 +27,8 @@ export interface DatasetInputs {
   featureFile?: string | null;
   /** A report written by `puhui fraud --out` as of asOf; computed when absent. */
   fraudFile?: string | null;
+  /** The anti-fraud report itself, when the caller already has it. */
+  fraudReport?: FraudReport | null;
   application: Application;
   workers?: number;
 }
@@ -58,7 +60,8 @@ export async function prepareDataset(options: DatasetInputs): Promise<PreparedDa
     if (!options.featureFile) await computeFeatureTable({ datasetDir: options.datasetDir, asOf: options.asOf, outFile: featureFile, workers: options.workers });
     const features = performance.now() - started;
     started = performance.now();
-    const fraudReport = options.fraudFile ? readFraudReport(options.fraudFile, options.asOf) : await detectFraud({ datasetDir: options.datasetDir, asOf: options.asOf, featureFile, workers: options.workers });
+    const fraudReport = options.fraudReport ?? (options.fraudFile ? readFraudReport(options.fraudFile, options.asOf) : await detectFraud({ datasetDir: options.datasetDir, asOf: options.asOf, featureFile, workers: options.workers }));
+    if (fraudReport.asOf !== options.asOf) throw new DatasetError(`the anti-fraud report is as of ${fraudReport.asOf}, not ${options.asOf}`);
     const fraud = performance.now() - started;
     started = performance.now();
     const rows = await readFeatureRows(options.datasetDir, featureFile, options.asOf);

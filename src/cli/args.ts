@@ -15,7 +15,7 @@ export function parse(argv: string[], options: Record<string, { type: 'string' |
     const { values, positionals } = parseArgs({ args: argv, options: { ...options, json: { type: 'boolean' }, help: { type: 'boolean' } }, allowPositionals: true, strict: true });
     return { flags: values as Flags, positionals };
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    throw new UsageError((error as Error).message.replace(/\s*\n\s*/g, ' ').trim());
   }
 }
 

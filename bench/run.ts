@@ -5,6 +5,8 @@
  *   CSV → Parquet copy of the same files (no validation), the floor any validating import stands on;
  * - features: batch throughput (enterprises/s) against the same features written as DuckDB SQL (a subset
  *   of 16 of the catalogue, bench/features-sql.ts), and online latency for one enterprise with ~2,000 invoices.
+ * - decisions: one full credit decision in-process (p50/p99) and batch decisions per second, the rules engine
+ *   against the same strategy written by hand in TypeScript.
  * Memory growth is compared against the growth of the data. Results go to bench/results/*.json.
  *
  *   npm run bench                 the full run (20,000 × 36; about 3 minutes)
@@ -37,6 +39,7 @@ const asOf = '2025-10-01';
 const results: Record<string, unknown>[] = [];
 const featureResults: Record<string, unknown>[] = [];
 let online: Record<string, unknown> = {};
+let decisions: Measure | null = null;
 try {
   for (const enterprises of sizes) {
     const raw = join(work, `raw-${enterprises}`);
@@ -48,7 +51,10 @@ try {
     const features = measure('bench/steps/features.ts', [dataset, asOf, '2']);
     const featuresInline = measure('bench/steps/features.ts', [dataset, asOf, '0']);
     const sql = measure('bench/steps/features-sql.ts', [dataset, asOf]);
-    if (enterprises === sizes.at(-1)) online = measure('bench/steps/online.ts', [dataset]).output;
+    if (enterprises === sizes.at(-1)) {
+      online = measure('bench/steps/online.ts', [dataset]).output;
+      decisions = measure('bench/steps/decisions.ts', [dataset, asOf]);
+    }
     featureResults.push({
       enterprises,
       batch: { seconds: round(features.seconds), enterprisesPerSecond: Math.round(enterprises / Number(features.output.seconds)), maxRssMb: features.maxRssMb, workers: 2 },
@@ -104,6 +110,32 @@ for (const r of featureResults as { enterprises: number; batch: { enterprisesPer
   console.log(`features ${r.enterprises}: ${r.batch.enterprisesPerSecond} enterprises/s with 2 workers (${r.batchInline.enterprisesPerSecond}/s inline), ${r.batch.maxRssMb} MB; ${FEATURES.length} features take ${r.batchOverSql}× the time DuckDB SQL takes for ${SQL_FEATURES.length}`);
 }
 console.log('written bench/results/features.json');
+
+// Credit decisions on the largest economy: online latency and batch throughput, engine against hand-written TypeScript.
+{
+  const d = decisions!.output as {
+    enterprises: number; approved: number;
+    online: Record<'fullDecision' | 'fullDecisionNative' | 'strategyOnly' | 'strategyOnlyNative', { p50Ms: number; p99Ms: number }>;
+    batch: { endToEndSeconds: number; endToEndPerSecond: number; stages: { features: number; fraud: number; scoring: number }; strategySeconds: number; strategyPerSecond: number; nativePerSecond: number };
+  };
+  const decisionStagePerSecond = Math.round(d.enterprises / (d.batch.stages.scoring + d.batch.strategySeconds));
+  const decisionSummary = {
+    benchmark: 'credit decisions: online latency and batch throughput', date: summary.date, node: process.version, quick, enterprises: d.enterprises, approved: d.approved,
+    online: d.online, batch: { ...d.batch, decisionStagePerSecond },
+    engineOverNative: {
+      onlineFullDecisionP50: round(d.online.fullDecision.p50Ms / d.online.fullDecisionNative.p50Ms), onlineFullDecisionP99: round(d.online.fullDecision.p99Ms / d.online.fullDecisionNative.p99Ms),
+      strategyOnlyP50: round(d.online.strategyOnly.p50Ms / d.online.strategyOnlyNative.p50Ms), batchStrategy: round(d.batch.nativePerSecond / d.batch.strategyPerSecond),
+    },
+    maxRssMb: decisions!.maxRssMb,
+    aims: { onlineFullDecisionP99MsMax: 2, batchDecisionsPerSecondMin: 5_000, note: 'online: features from the dossier + fraud lookup + routed score + strategy, one at a time; batch: score + strategy for every enterprise given the feature table and the fraud report, 2 cores' },
+    baselineNote: 'native = the same strategy (strategies/tax-loan.json) written by hand in TypeScript (src/decision/native-tax-loan.ts), measured in the same process',
+  };
+  writeFileSync('bench/results/decisions.json', JSON.stringify(decisionSummary, null, 2) + '\n');
+  const o = d.online;
+  console.log(`decisions ${d.enterprises}: one full decision p50 ${o.fullDecision.p50Ms.toFixed(3)} ms, p99 ${o.fullDecision.p99Ms.toFixed(3)} ms (hand-written strategy: p50 ${o.fullDecisionNative.p50Ms.toFixed(3)}, p99 ${o.fullDecisionNative.p99Ms.toFixed(3)}); strategy alone p50 ${o.strategyOnly.p50Ms.toFixed(3)} ms vs ${o.strategyOnlyNative.p50Ms.toFixed(4)} ms`);
+  console.log(`decisions batch: ${decisionStagePerSecond} decisions/s given features and fraud report (strategy ${d.batch.strategyPerSecond}/s, hand-written ${d.batch.nativePerSecond}/s, ×${decisionSummary.engineOverNative.batchStrategy}); end to end with features and anti-fraud ${d.batch.endToEndPerSecond}/s`);
+  console.log('written bench/results/decisions.json');
+}
 
 // Anti-fraud ring detection at national scale (1,000,000 enterprises, 10,000,000 edges; --quick: a tenth).
 const ringNodes = quick ? 100_000 : 1_000_000;

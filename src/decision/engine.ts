@@ -53,7 +53,7 @@ export class StrategyEngine {
     const decision = this.decisionOf(strategy);
     let response: Awaited<ReturnType<ZenDecision['evaluate']>>;
     try {
-      response = await decision.evaluate(engineSafe(input), { trace: options.trace === true });
+      response = await decision.evaluate(engineSafe(strategy.featuresRead ? { ...input, features: pick(input.features, strategy.featuresRead) } : input), { trace: options.trace === true });
     } catch (error) {
       throw new StrategyError(`strategy ${strategyLabel(strategy)} failed on ${input.enterprise.creditCode}: ${engineMessage(error)}`);
     }
@@ -78,6 +78,12 @@ export class StrategyEngine {
     this.compiled.clear();
     this.engine.dispose();
   }
+}
+
+function pick(features: StrategyInput['features'], ids: readonly string[]): StrategyInput['features'] {
+  const out: StrategyInput['features'] = {};
+  for (const id of ids) out[id] = features[id] ?? null;
+  return out;
 }
 
 /** The engine reports errors as JSON text followed by a native stack; people get the message only. */

@@ -31,6 +31,8 @@ export interface Strategy {
   header: StrategyHeader;
   /** Hex SHA-256 of the canonical JSON of the whole document. */
   hash: string;
+  /** The features the graph reads (`features.x`), or null when it reads the features object as a whole. */
+  featuresRead: string[] | null;
   document: StrategyDocument;
   source: string;
 }
@@ -91,7 +93,7 @@ export function parseStrategy(document: unknown, source: string): Strategy {
   if (doc.nodes.filter((n) => n.type === 'outputNode').length !== 1) fail('a strategy has exactly one output node');
   for (const edge of doc.edges) if (!ids.has(edge.sourceId) || !ids.has(edge.targetId)) fail(`edge '${edge.id}' joins a node that does not exist`);
   for (const code of quotedCodes(doc)) if (!isReasonCode(code)) fail(`unknown reason code "${code}" (see src/decision/reasons.ts)`);
-  return { header: h, hash: createHash('sha256').update(canonicalJson(doc)).digest('hex'), document: doc, source };
+  return { header: h, hash: createHash('sha256').update(canonicalJson(doc)).digest('hex'), featuresRead: featuresRead(doc), document: doc, source };
 }
 
 /** Every row must give every column (the engine silently skips a row that omits one); '' means "any". */
@@ -113,6 +115,18 @@ function quotedCodes(doc: StrategyDocument): Set<string> {
   const text = JSON.stringify(doc.nodes);
   for (const match of text.matchAll(/\\"([DRLP]_[A-Z0-9_]+)\\"/g)) codes.add(match[1]!);
   return codes;
+}
+
+/**
+ * Which features a graph reads. The engine's cost grows with the size of its input (each call converts it to
+ * the engine's own values), so only these are passed; a graph that uses `features` other than as
+ * `features.<id>` gets them all.
+ */
+function featuresRead(doc: StrategyDocument): string[] | null {
+  const text = JSON.stringify(doc.nodes);
+  const uses = [...text.matchAll(/\bfeatures\b(\.[a-z0-9_]+)?/g)];
+  if (uses.some((m) => m[1] === undefined)) return null;
+  return [...new Set(uses.map((m) => m[1]!.slice(1)))].sort();
 }
 
 /** The short form people read: id@version#hash12. */

@@ -136,3 +136,12 @@ test('numbers the engine cannot hold are made safe before it sees them (it would
   assert.equal(results.length, 200);
   for (const r of results) assert.ok(['approve', 'review', 'decline'].includes(r.outcome));
 });
+
+test('only the features a graph reads are handed to the engine; a graph reading the features object whole gets all', () => {
+  const strategy = loadStrategy(`${dir}/tax-loan.json`);
+  assert.ok(strategy.featuresRead!.includes('tax_grade') && strategy.featuresRead!.includes('vat_tax_paid_24m'));
+  assert.ok(!strategy.featuresRead!.includes('bank_inflow_12m'));
+  const whole = taxLoan();
+  whole.nodes.find((n: { id: string }) => n.id === 'terms').content.expressions.push({ id: 'x', key: 'everything', value: 'features' });
+  assert.equal(parseStrategy(whole, 'x.json').featuresRead, null);
+});

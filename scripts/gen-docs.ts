@@ -1,7 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { renderDatasetFormat } from '../src/data/dataset-doc.ts';
 import { renderFeatureCatalogue } from '../src/features/catalogue-doc.ts';
+import { renderReasonCodes } from '../src/decision/reasons-doc.ts';
 
 writeFileSync('docs/dataset-format.md', renderDatasetFormat());
 writeFileSync('docs/feature-catalogue.md', renderFeatureCatalogue());
-console.log('written docs/dataset-format.md and docs/feature-catalogue.md');
+writeFileSync('docs/reason-codes.md', renderReasonCodes());
+console.log('written docs/dataset-format.md, docs/feature-catalogue.md and docs/reason-codes.md');

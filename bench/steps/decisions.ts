@@ -61,7 +61,7 @@ try {
     return { asOf, application: { product: 'tax_loan', amountFen: null, termMonths: null }, enterprise: profileOf(d.enterprise), features: f, fraud: fraud.get(d.enterprise.creditCode) ?? null, model: modelSummary(scorer.scoreOne(f)) };
   };
   const percentiles = async (run: (d: Dossier) => Promise<unknown> | unknown, iterations: number) => {
-    for (let i = 0; i < 500; i++) await run(dossiers[i % dossiers.length]!); // warm up
+    for (let i = 0; i < 3000; i++) await run(dossiers[i % dossiers.length]!); // warm up: the tail of a short run is the JIT's, not ours
     const times = new Float64Array(iterations);
     for (let i = 0; i < iterations; i++) {
       const t = performance.now();
@@ -71,12 +71,12 @@ try {
     times.sort();
     return { p50Ms: times[Math.floor(iterations * 0.5)]!, p99Ms: times[Math.floor(iterations * 0.99)]! };
   };
-  const withEngine = await percentiles((d) => service.decide(applicantOf(d)), 5000);
-  const withNative = await percentiles((d) => taxLoanNative(strategyInput(applicantOf(d))), 5000);
+  const withEngine = await percentiles((d) => service.decide(applicantOf(d)), 20000);
+  const withNative = await percentiles((d) => taxLoanNative(strategyInput(applicantOf(d))), 20000);
   const prebuilt = dossiers.map((d) => strategyInput(applicantOf(d)));
   let k = 0;
-  const engineOnly = await percentiles(() => engine.evaluate(strategy, prebuilt[k++ % prebuilt.length]!), 5000);
-  const nativeOnly = await percentiles(() => taxLoanNative(prebuilt[k++ % prebuilt.length]!), 5000);
+  const engineOnly = await percentiles(() => engine.evaluate(strategy, prebuilt[k++ % prebuilt.length]!), 20000);
+  const nativeOnly = await percentiles(() => taxLoanNative(prebuilt[k++ % prebuilt.length]!), 20000);
   const approved = records.filter((r) => r.decision.outcome === 'approve').length;
   console.log(JSON.stringify({
     enterprises: records.length, approved,

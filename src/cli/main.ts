@@ -210,7 +210,7 @@ async function commandDemo(argv: string[]): Promise<void> {
       '', `Scorecard 评分卡 trained as of ${trainAsOf}, tested on the cohort of ${observation}: ${trained.model.features.length} variables,`,
       `  AUC ${trained.evaluation.train.auc.toFixed(3)} → ${trained.evaluation.test!.auc.toFixed(3)}, KS ${trained.evaluation.train.ks.toFixed(3)} → ${trained.evaluation.test!.ks.toFixed(3)}; report ${reportFile}`,
       '', `Decisions 授信决策 as of ${observation}: ${strategyLabel(setup.champion)} on ${backtest.cohort.enterprises} trading firms (${percent(backtest.cohort.badRate)} went bad in the next 12 months):`,
-      `  ${champ.approved} approved (${percent(champ.approvalRate)}), ${champ.reviewed} to manual review, ${champ.declined} declined`,
+      `  ${champ.approved} approved (${percent(champ.approvalRate)}), ${champ.reviewed} to manual review, ${champ.declined} declined; approved ${champ.goodsApproved} of ${champ.goods} good firms (${percent(champ.goodsApproved / champ.goods)}) and ${champ.badsApproved} of ${champ.bads} that went bad`,
       `  bad rate of the approved ${percent(champ.badRateApproved)} vs ${percent(champ.badRateDeclined)} of the declined; fraud let through: ${champ.fraudsApproved} of ${champ.frauds} (${champ.fraudsReviewed} to review)`,
       `  limits ${formatYuanShort(champ.limitFenApproved)} yuan, ${formatYuanShort(champ.limitFenMean ?? 0)} on average, at ${((champ.rateBpsMean ?? 0) / 100).toFixed(2)}% a year`,
       `  top reasons: ${backtest.champion.reasons.filter((r) => r.kind === 'decline' || r.kind === 'review').slice(0, 5).map((r) => `${r.code} ${r.enterprises}`).join(', ')}`,

@@ -9,7 +9,7 @@ import type { ReasonCode } from './reasons.ts';
 
 export interface NativeResult { outcome: 'approve' | 'review' | 'decline'; riskGrade: string | null; limitFen: number; rateBps: number | null; termMonths: number | null; reasons: ReasonCode[] }
 
-const PRODUCT = { capFen: 300_000_000, minLimitFen: 5_000_000, limitStepFen: 1_000_000, exposureCapFen: 500_000_000, salesShare: 0.15, spreadBps: 60, rateFloorBps: 310, rateCapBps: 800, termMonthsMax: 12 };
+const PRODUCT = { capFen: 300_000_000, minLimitFen: 1_000_000, limitStepFen: 1_000_000, exposureCapFen: 500_000_000, salesShare: 0.15, spreadBps: 60, rateFloorBps: 310, rateCapBps: 800, termMonthsMax: 12 };
 
 const BANDS = [
   { below: 0.01, grade: 'R1', premiumBps: 30, limitScale: 1 },
@@ -35,8 +35,8 @@ export function taxLoanNative(input: StrategyInput): NativeResult {
   if (input.enterprise.status !== 'active') declines.push('D_NOT_ACTIVE');
   if (input.enterprise.industrySection === 'J' || input.enterprise.industrySection === 'K') declines.push('D_INDUSTRY');
   if (lt(f.age_months, 24)) declines.push('D_BUSINESS_AGE');
-  if (lt(f.legal_rep_age_years, 18) || gt(f.legal_rep_age_years, 60)) declines.push('D_LEGAL_REP_AGE');
-  if (f.tax_grade === 'C' || f.tax_grade === 'D' || f.tax_grade === 'M') declines.push('D_TAX_GRADE');
+  if (lt(f.legal_rep_age_years, 18) || gt(f.legal_rep_age_years, 65)) declines.push('D_LEGAL_REP_AGE');
+  if (f.tax_grade === 'C' || f.tax_grade === 'D') declines.push('D_TAX_GRADE');
   if (f.tax_grade === null || f.tax_grade === undefined) declines.push('D_TAX_GRADE_MISSING');
   if (lt(f.vat_tax_paid_12m, 1_000_000) || f.vat_tax_paid_12m === null) declines.push('D_TAX_PAID_LOW');
   if (gt(f.vat_months_since_tax_paid, 6)) declines.push('D_TAX_DISCONTINUOUS');
@@ -67,7 +67,7 @@ export function taxLoanNative(input: StrategyInput): NativeResult {
     else { band = { grade: 'R6', premiumBps: 0, limitScale: 0 }; declines.push('D_SCORE'); }
   }
   // Limit: the least of the cap, a multiple of annual tax, a share of invoiced sales and the exposure headroom.
-  const taxMultiple = f.tax_grade === 'A' ? 10 : f.tax_grade === 'B' ? 6 : 0;
+  const taxMultiple = f.tax_grade === 'A' ? 10 : f.tax_grade === 'B' ? 6 : f.tax_grade === 'M' ? 3 : 0;
   const taxLimitFen = Math.floor(taxMultiple * band.limitScale * ((num(f.vat_tax_paid_24m) ?? 0) / 2));
   const salesLimitFen = Math.floor(PRODUCT.salesShare * band.limitScale * (num(f.inv_sales_12m) ?? 0));
   const headroomFen = Math.max(0, PRODUCT.exposureCapFen - (num(f.bureau_outstanding_fen) ?? 0));

@@ -53,6 +53,9 @@ export interface Tally {
   declined: number;
   approvalRate: number;
   badsApproved: number;
+  /** Enterprises that neither went bad nor are fraudulent, and how many of them were approved. */
+  goods: number;
+  goodsApproved: number;
   /** Bad rate among the approved; null when none is approved. */
   badRateApproved: number | null;
   badRateDeclined: number | null;
@@ -105,7 +108,7 @@ export function badWithin(outcome: Outcome, asOf: string): boolean | null {
 
 export function tally(rows: readonly LabRow[], lossGivenDefault: number): Tally {
   const t: Tally = {
-    enterprises: rows.length, bads: 0, frauds: 0, approved: 0, reviewed: 0, declined: 0, approvalRate: 0, badsApproved: 0, badRateApproved: null, badRateDeclined: null, badRate: 0,
+    enterprises: rows.length, bads: 0, frauds: 0, approved: 0, reviewed: 0, declined: 0, approvalRate: 0, badsApproved: 0, goods: 0, goodsApproved: 0, badRateApproved: null, badRateDeclined: null, badRate: 0,
     fraudsApproved: 0, fraudsReviewed: 0, limitFenApproved: 0, limitFenMean: null, rateBpsMean: null, expectedLossFen: 0, realisedLossFen: 0,
   };
   let badsDeclined = 0;
@@ -114,8 +117,11 @@ export function tally(rows: readonly LabRow[], lossGivenDefault: number): Tally 
     const r = row.result;
     if (row.bad) t.bads++;
     if (row.fraud) t.frauds++;
+    const good = !row.bad && !row.fraud;
+    if (good) t.goods++;
     if (r.outcome === 'approve') {
       t.approved++;
+      if (good) t.goodsApproved++;
       t.limitFenApproved += r.limitFen;
       rateWeighted += r.limitFen * (r.rateBps ?? 0);
       if (row.bad) { t.badsApproved++; t.realisedLossFen += lossGivenDefault * r.limitFen; }

@@ -46,11 +46,10 @@ const DECLINES: [string, string, (d: Dossier) => void][] = [
   ['declines real estate', 'D_INDUSTRY', (d) => { d.enterprise.industrySection = 'K'; d.enterprise.industryDivision = '70'; }],
   ['declines financial intermediaries', 'D_INDUSTRY', (d) => { d.enterprise.industrySection = 'J'; d.enterprise.industryDivision = '66'; }],
   ['declines a business under 24 months old', 'D_BUSINESS_AGE', (d) => { d.enterprise.establishedDate = '2024-06-01'; }],
-  ['declines a legal representative over 60', 'D_LEGAL_REP_AGE', (d) => { d.enterprise.legalRepBirthYear = 1964; }],
+  ['declines a legal representative over 65', 'D_LEGAL_REP_AGE', (d) => { d.enterprise.legalRepBirthYear = 1959; }],
   ['declines a legal representative under 18', 'D_LEGAL_REP_AGE', (d) => { d.enterprise.legalRepBirthYear = 2008; }],
   ['declines tax grade C', 'D_TAX_GRADE', (d) => { d.taxGrades.at(-1)!.grade = 'C'; }],
   ['declines tax grade D', 'D_TAX_GRADE', (d) => { d.taxGrades.at(-1)!.grade = 'D'; }],
-  ['declines tax grade M (new taxpayers)', 'D_TAX_GRADE', (d) => { d.taxGrades.at(-1)!.grade = 'M'; }],
   ['declines an enterprise that was never graded', 'D_TAX_GRADE_MISSING', (d) => { d.taxGrades = []; }],
   ['declines less than 10,000 yuan of VAT in 12 months', 'D_TAX_PAID_LOW', (d) => { for (const r of d.vatReturns) { r.taxPayableFen = 50_000; r.taxPaidFen = 50_000; } }],
   ['declines when no tax was paid in the last 7 months', 'D_TAX_DISCONTINUOUS', (d) => { for (const r of d.vatReturns) if (r.periodStart >= '2025-02') r.taxPaidFen = 0; }],
@@ -76,11 +75,18 @@ for (const [name, code, change] of DECLINES) {
   });
 }
 
-test('the boundaries are where the rules say: 24 months in business, 60 years old and 5 inquiries pass', async () => {
+test('the boundaries are where the rules say: 24 months in business, 65 years old and 5 inquiries pass', async () => {
   assert.equal((await decide((d) => { d.enterprise.establishedDate = '2023-10-01'; })).outcome, 'approve');
-  assert.equal((await decide((d) => { d.enterprise.legalRepBirthYear = 1965; })).outcome, 'approve');
+  assert.equal((await decide((d) => { d.enterprise.legalRepBirthYear = 1960; })).outcome, 'approve');
   assert.equal((await decide((d) => { d.bureauReports = [bureauReport({ inquiries3m: 5, inquiries6m: 8 })]; })).outcome, 'approve');
   assert.equal((await decide((d) => { d.bureauReports = [bureauReport({ outstandingLoanFen: 500_000_000 })]; })).outcome, 'decline'); // no headroom left: limit too low
+});
+
+test('admits tax grade M (new taxpayers) with three times annual tax instead of ten', async () => {
+  const d = await decide((x) => { x.taxGrades.at(-1)!.grade = 'M'; });
+  assert.equal(d.outcome, 'approve');
+  assert.equal(d.limitFen, 72_000_000); // 3 × 48,000,000 / 2 = 72,000,000 fen, below 15% of invoiced sales
+  assert.deepEqual(d.reasons.map((r) => r.code), ['L_TAX_MULTIPLE']);
 });
 
 test('sends to manual review: no credit report, or open lawsuits above 10% of annual sales', async () => {

@@ -48,7 +48,7 @@ test('shadow: the champion acts for all and the challenger is recorded; live: th
   const challenger = loadStrategy(fileURLToPath(new URL('../../strategies/tax-loan-challenger.json', import.meta.url)));
   const applicants = codes(400).map((code) => {
     const a = applicantFrom(goodDossier());
-    a.features.tax_grade = 'M'; // the challenger admits M, the champion does not
+    a.features.age_months = 16; // the challenger admits businesses from 12 months, the champion from 24
     return { ...a, enterprise: { ...a.enterprise, creditCode: code } };
   });
   const shadow = await new DecisionService(engine, { champion, experiment: { id: 'e1', challenger, share: 0.25, mode: 'shadow' } }).decideMany(applicants);

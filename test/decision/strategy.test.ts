@@ -145,3 +145,8 @@ test('only the features a graph reads are handed to the engine; a graph reading 
   whole.nodes.find((n: { id: string }) => n.id === 'terms').content.expressions.push({ id: 'x', key: 'everything', value: 'features' });
   assert.equal(parseStrategy(whole, 'x.json').featuresRead, null);
 });
+
+test('docs/reason-codes.md is the list the code accepts (regenerate with scripts/gen-docs.ts)', async () => {
+  const { renderReasonCodes } = await import('../../src/decision/reasons-doc.ts');
+  assert.equal(readFileSync(fileURLToPath(new URL('../../docs/reason-codes.md', import.meta.url)), 'utf8'), renderReasonCodes());
+});

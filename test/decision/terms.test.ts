@@ -60,11 +60,11 @@ test('the limit is scaled by the risk grade and rounded down to 10,000 yuan', as
   assert.equal(odd.limitFen, 18_000_000); // 0.15 × 1,234,567.89 yuan = 185,185.18 → 180,000 yuan
 });
 
-test('a limit of exactly 50,000 yuan is granted; one fen less is declined as too low', async () => {
-  const at = await run(input({ tax24mFen: 10_000_000_000, invoicedFen: 33_333_334, outstandingFen: 0 })); // 15% = 5,000,000.1 fen
+test('a limit of exactly 10,000 yuan is granted; one fen less is declined as too low', async () => {
+  const at = await run(input({ tax24mFen: 10_000_000_000, invoicedFen: 6_666_667, outstandingFen: 0 })); // 15% = 1,000,000.05 fen
   assert.equal(at.outcome, 'approve');
-  assert.equal(at.limitFen, 5_000_000);
-  const below = await run(input({ tax24mFen: 10_000_000_000, invoicedFen: 33_333_326, outstandingFen: 0 })); // 4,999,998.9 fen
+  assert.equal(at.limitFen, 1_000_000);
+  const below = await run(input({ tax24mFen: 10_000_000_000, invoicedFen: 6_666_666, outstandingFen: 0 })); // 999,999.9 fen
   assert.equal(below.outcome, 'decline');
   assert.deepEqual(below.codes, ['D_LIMIT_TOO_LOW']);
 });

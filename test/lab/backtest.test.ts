@@ -39,6 +39,7 @@ test('approval, bad rates, expected and realised loss, breakdowns and the swap s
   assert.deepEqual(report.cohort, { enterprises: 5, bads: 2, frauds: 1, badRate: 0.4, excludedDefaulted: 1, excludedUnlabelled: 0 });
   const c = report.champion.overall;
   assert.equal(c.approved, 2);
+  assert.deepEqual([c.goods, c.goodsApproved, c.badsApproved], [2, 1, 1]);
   assert.equal(c.reviewed, 1);
   assert.equal(c.declined, 2);
   assert.equal(c.approvalRate, 0.4);

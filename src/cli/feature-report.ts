@@ -4,9 +4,9 @@
  */
 import { DuckDBInstance } from '@duckdb/node-api';
 import { addMonths } from '../domain/period.ts';
-import { quoteText } from '../data/sql-checks.ts';
+import { quoteText, tableSource } from '../data/sql-checks.ts';
 import { FEATURES } from '../features/index.ts';
-import { featureColumnTypesSql } from '../features/batch.ts';
+import { featureTableSource } from '../features/batch.ts';
 import { informationValue } from '../models/iv.ts';
 
 export class ReportError extends Error {
@@ -25,17 +25,12 @@ export function ivStrength(iv: number): string {
 }
 
 /** A table file as a DuckDB source: Parquet as stored, CSV as text (labels and dates compare as text). */
-export function tableSource(path: string): string {
-  return path.toLowerCase().endsWith('.parquet') ? `read_parquet(${quoteText(path)})` : `read_csv(${quoteText(path)}, header = true, all_varchar = true)`;
-}
 
 export async function featureReport(featureFile: string, labelsFile: string, enterprisesFile: string, asOf: string): Promise<FeatureReport> {
   const instance = await DuckDBInstance.create(':memory:', { threads: '2', memory_limit: '1GB' });
   const connection = await instance.connect();
   try {
-    const features = featureFile.endsWith('.csv')
-      ? `read_csv(${quoteText(featureFile)}, header = true, columns = {${featureColumnTypesSql()}})`
-      : `read_parquet(${quoteText(featureFile)})`;
+    const features = featureTableSource(featureFile);
     const first = asOf.slice(0, 7);
     const last = addMonths(first, 11);
     // The cohort: established before the as-of date and not in default before its month.

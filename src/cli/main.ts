@@ -10,7 +10,8 @@ import { renderDossierSummary, renderTable, summariseDossier } from './inspect.t
 import { addMonths } from '../domain/period.ts';
 import { FEATURES, FeatureInputError } from '../features/index.ts';
 import { computeFeatureTable } from '../features/batch.ts';
-import { featureReport, ReportError, tableSource, type FeatureReport } from './feature-report.ts';
+import { featureReport, ReportError, type FeatureReport } from './feature-report.ts';
+import { tableSource } from '../data/sql-checks.ts';
 import { runScoring, runTraining, TrainError } from './train.ts';
 import { ScorecardError } from '../models/scorecard.ts';
 import { AhpError } from '../models/ahp.ts';

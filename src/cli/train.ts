@@ -5,12 +5,12 @@ import { dirname, join } from 'node:path';
 import { Scorer } from '../models/scorer.ts';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { addMonths } from '../domain/period.ts';
-import { quoteText } from '../data/sql-checks.ts';
+import { quoteText, tableSource } from '../data/sql-checks.ts';
 import { CsvFileWriter } from '../synth/csv-writer.ts';
 import { Rng } from '../synth/random.ts';
 import { auc, ks, psi } from '../models/metrics.ts';
 import { SCORECARD_SCHEMA, scoreRows, trainScorecard, type ColumnValues, type ScorecardFile, type ScorecardOptions } from '../models/scorecard.ts';
-import { tableSource } from './feature-report.ts';
+import { featureTableSource } from '../features/batch.ts';
 import { renderModelReport, type ModelEvaluation } from './model-report.ts';
 
 export class TrainError extends Error {
@@ -31,7 +31,7 @@ export async function readLabelledTable(featureFile: string, labelsFile: string 
   const instance = await DuckDBInstance.create(':memory:', { threads: '2', memory_limit: '1GB' });
   const connection = await instance.connect();
   try {
-    await connection.run(`CREATE VIEW f AS SELECT * FROM ${featureFile.endsWith('.csv') ? `read_csv(${quoteText(featureFile)}, header = true)` : `read_parquet(${quoteText(featureFile)})`}`);
+    await connection.run(`CREATE VIEW f AS SELECT * FROM ${featureTableSource(featureFile)}`);
     const featureColumns = (await connection.runAndReadAll('DESCRIBE f')).getRowObjectsJS().map((r) => String(r.column_name));
     if (!featureColumns.includes('creditCode')) throw new TrainError(`${featureFile} has no creditCode column`);
     let badSql: string;

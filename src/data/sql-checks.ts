@@ -93,3 +93,8 @@ export function typedProjectionSql(spec: EntitySpec, cast: 'CAST' | 'TRY_CAST' =
 export function keySql(spec: EntitySpec, alias = ''): string {
   return spec.key.map((k) => `${alias}${quoteIdent(k)}`).join(', ');
 }
+
+/** A table file as a DuckDB source: Parquet as it is, CSV (any other name) with every column as text. */
+export function tableSource(path: string): string {
+  return path.toLowerCase().endsWith('.parquet') ? `read_parquet(${quoteText(path)})` : `read_csv(${quoteText(path)}, header = true, all_varchar = true)`;
+}

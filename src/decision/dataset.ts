@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { DatasetError, DatasetReader, datasetFiles } from '../data/index.ts';
-import { quoteText } from '../data/sql-checks.ts';
+import { quoteText, tableSource } from '../data/sql-checks.ts';
 import { computeFeatures, FEATURES, type FeatureValue } from '../features/index.ts';
-import { computeFeatureTable, readIndustryReference } from '../features/batch.ts';
+import { computeFeatureTable, featureTableSource, readIndustryReference } from '../features/batch.ts';
 import { detectFraud, type FraudReport } from '../fraud/index.ts';
 import { Scorer } from '../models/scorer.ts';
 import type { ColumnValues } from '../models/scorecard.ts';
@@ -85,9 +85,8 @@ async function readFeatureRows(datasetDir: string, featureFile: string, asOf: st
   const instance = await DuckDBInstance.create(':memory:', { threads: '2', memory_limit: '1GB' });
   const connection = await instance.connect();
   try {
-    const source = (path: string) => (path.endsWith('.csv') ? `read_csv(${quoteText(path)}, header = true)` : `read_parquet(${quoteText(path)})`);
     const sql = `SELECT e.creditCode, e.status, e.taxpayerType, e.industrySection, e.regionCode, ${FEATURES.map((f) => `f.${f.id}`).join(', ')}
-      FROM ${source(featureFile)} f JOIN ${source(enterprises.path)} e USING (creditCode)
+      FROM ${featureTableSource(featureFile)} f JOIN ${tableSource(enterprises.path)} e USING (creditCode)
       WHERE CAST(e.establishedDate AS VARCHAR) <= ${quoteText(asOf)} ORDER BY e.creditCode`;
     const rows = (await connection.runAndReadAll(sql)).getRowObjectsJS() as Record<string, unknown>[];
     return rows.map((row) => {

@@ -52,8 +52,10 @@ export class DecisionService {
   async decideMany(applicants: readonly Applicant[]): Promise<DecisionRecord[]> {
     const inputs = applicants.map(strategyInput);
     const trace = { trace: this.options.trace === true };
-    const champion = await this.engine.evaluateMany(this.options.champion, inputs, trace);
-    const challenger = this.experiment ? await this.engine.evaluateMany(this.experiment.challenger, inputs, trace) : null;
+    const [champion, challenger] = await Promise.all([
+      this.engine.evaluateMany(this.options.champion, inputs, trace),
+      this.experiment ? this.engine.evaluateMany(this.experiment.challenger, inputs, trace) : null,
+    ]);
     return applicants.map((a, k) => {
       const arm: Arm = this.experiment && this.experiment.mode === 'live' ? armOf(this.experiment, a.enterprise.creditCode) : 'champion';
       const acting = arm === 'challenger' ? challenger![k]! : champion[k]!;

@@ -211,6 +211,11 @@ export function featureColumnTypesSql(): string {
   return [`'creditCode': 'VARCHAR'`, ...FEATURES.map((f) => `'${f.id}': '${f.type === 'category' ? 'VARCHAR' : 'DOUBLE'}'`)].join(', ');
 }
 
+/** A feature table as a DuckDB source: Parquet as it is, CSV with the catalogue's column types. */
+export function featureTableSource(path: string): string {
+  return path.toLowerCase().endsWith('.csv') ? `read_csv(${quoteText(path)}, header = true, columns = {${featureColumnTypesSql()}})` : `read_parquet(${quoteText(path)})`;
+}
+
 export function referenceFileOf(outFile: string): string {
   return `${outFile.replace(/\.(csv|parquet)$/i, '')}.reference.json`;
 }

@@ -7,7 +7,7 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import { addMonths } from '../domain/period.ts';
 import { PROVINCES } from '../domain/reference.ts';
-import { quoteText } from '../data/sql-checks.ts';
+import { tableSource } from '../data/sql-checks.ts';
 import type { DecisionRecord } from '../decision/decide.ts';
 import type { StrategyResult } from '../decision/engine.ts';
 
@@ -26,7 +26,7 @@ export async function readOutcomes(labelsFile: string): Promise<Map<string, Outc
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
   try {
-    const source = labelsFile.endsWith('.csv') ? `read_csv(${quoteText(labelsFile)}, header = true, all_varchar = true)` : `read_parquet(${quoteText(labelsFile)})`;
+    const source = tableSource(labelsFile);
     const columns = (await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${source}`)).getRowObjectsJS().map((r) => String(r.column_name));
     if (!columns.includes('creditCode') || !columns.includes('defaultMonth')) throw new LabError(`${labelsFile} needs the columns creditCode and defaultMonth (YYYY-MM or empty); fraudKind is optional`);
     const fraud = columns.includes('fraudKind') ? 'fraudKind' : `'none'`;

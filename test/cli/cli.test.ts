@@ -1,14 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { temporaryDir } from '../support/economy.ts';
+import { puhui } from '../support/cli.ts';
 
-function puhui(...args: string[]) {
-  const result = spawnSync(process.execPath, ['bin/puhui.js', ...args], { encoding: 'utf8', timeout: 120_000 });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
 
 test('synth, import and inspect work together from the command line, with --json', () => {
   const root = temporaryDir('cli');

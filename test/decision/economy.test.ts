@@ -4,7 +4,6 @@
  * every enterprise, one enterprise decided online agrees with the batch, and the commands behave.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -15,11 +14,8 @@ import { StrategyEngine } from '../../src/decision/engine.ts';
 import { taxLoanNative } from '../../src/decision/native-tax-loan.ts';
 import { loadStrategy } from '../../src/decision/strategy.ts';
 import { temporaryDir } from '../support/economy.ts';
+import { puhui } from '../support/cli.ts';
 
-function puhui(...args: string[]) {
-  const result = spawnSync(process.execPath, ['bin/puhui.js', ...args], { encoding: 'utf8', timeout: 180_000 });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
 
 const root = temporaryDir('decisions');
 const dataset = join(root, 'dataset');

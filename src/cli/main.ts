@@ -162,7 +162,7 @@ async function commandDemo(argv: string[]): Promise<void> {
     bar.update(1, 5, 'information value');
     const report = await featureReport(featuresNow, labelsFile, enterprisesFile, observation);
     bar.update(2, 5, 'anti-fraud');
-    const fraudReport = await detectFraud({ datasetDir: dataset, asOf: observation });
+    const fraudReport = await detectFraud({ datasetDir: dataset, asOf: observation, featureFile: featuresNow });
     const fraudEvaluation = evaluateTypologies(fraudReport, await readFraudLabels(labelsFile));
     bar.update(3, 5, 'scorecard');
     const modelFile = join(root, 'scorecard.json');

@@ -9,13 +9,13 @@ import { fileURLToPath } from 'node:url';
 import { DatasetReader, datasetFiles, readManifest } from '../data/index.ts';
 import { computeFeatureTable } from '../features/batch.ts';
 import { detectFraud } from '../fraud/index.ts';
-import { Scorer } from '../models/scorer.ts';
+import { readModel, Scorer } from '../models/scorer.ts';
 import { formatYuan } from '../domain/money.ts';
 import { applicantOf, prepareDataset, readFraudReport, type PreparedDataset } from '../decision/dataset.ts';
 import { DecisionService, type DecisionRecord } from '../decision/decide.ts';
 import { StrategyEngine, type StrategyResult } from '../decision/engine.ts';
-import { fraudSummaries, type Application } from '../decision/inputs.ts';
-import type { Experiment } from '../decision/split.ts';
+import { fraudSummaries, marketOn, type Application } from '../decision/inputs.ts';
+import { checkExperiment, type Experiment } from '../decision/split.ts';
 import { loadStrategy, strategyLabel, type Strategy } from '../decision/strategy.ts';
 import { runStrategyTests } from '../decision/verify.ts';
 import { readOutcomes, runBacktest, type BacktestReport, type StrategyBacktest } from '../lab/backtest.ts';
@@ -44,13 +44,17 @@ function setupOf(flags: Flags, dir: string): DatasetSetup {
     const challenger = loadStrategy(resolve(flags.challenger));
     const share = typeof flags.share === 'string' ? Number(flags.share) : 0.5;
     const mode = (flags.mode ?? 'shadow') as Experiment['mode'];
-    experiment = { id: typeof flags.experiment === 'string' ? flags.experiment : `${champion.header.id}@${champion.header.version}-vs-${challenger.header.id}@${challenger.header.version}`, challenger, share, mode };
+    experiment = checkExperiment({ id: typeof flags.experiment === 'string' ? flags.experiment : `${champion.header.id}@${champion.header.version}-vs-${challenger.header.id}@${challenger.header.version}`, challenger, share, mode });
   } else if (flags.share !== undefined || flags.mode !== undefined) {
     throw new UsageError('--share and --mode need --challenger T.json');
   }
   // The demo writes scorecard.json beside the dataset; anywhere else, name the model.
   const besideDataset = join(dirname(dir), 'scorecard.json');
   const modelFile = typeof flags.model === 'string' ? resolve(flags.model) : existsSync(besideDataset) ? besideDataset : null;
+  // Everything that can be wrong with the request is found before minutes of feature and network work.
+  if (modelFile) readModel(modelFile);
+  marketOn(asOf);
+  if (typeof flags.out === 'string' && !/\.(jsonl|csv)$/.test(flags.out)) throw new UsageError('--out must end in .jsonl (full records with reasons and trace) or .csv (one row per decision)');
   const amount = flags.amount === undefined ? null : intFlag(flags, 'amount', 0);
   if (amount !== null && amount <= 0) throw new UsageError('--amount is the amount asked for in fen (1 yuan = 100 fen), a whole number above 0');
   const term = flags.term === undefined ? null : intFlag(flags, 'term', 0);

@@ -105,7 +105,8 @@ test('puhui backtest compares two strategies and writes the report; bad input is
   const invoice = puhui('backtest', dataset, '--strategy', 'strategies/invoice-loan.json', '--json');
   assert.equal(invoice.code, 0, invoice.stderr);
   assert.equal(JSON.parse(invoice.stdout).champion.byProduct[0].key, 'invoice_loan');
-  for (const args of [['decide', dataset, '91330106MA2AB3CD0X'], ['decide', dataset, 'X', '--amount', '-5'], ['backtest', dataset, '--strategy', 'package.json'], ['decide', dataset, 'X', '--mode', 'live']]) {
+  for (const args of [['decide', dataset, '91330106MA2AB3CD0X'], ['decide', dataset, 'X', '--amount', '-5'], ['backtest', dataset, '--strategy', 'package.json'], ['decide', dataset, 'X', '--mode', 'live'], ['decide', dataset, '--all', '--out', 'x.txt'], ['decide', dataset, '--all', '--out', 'x.csv', '--as-of', '2018-01-01'],
+    ['backtest', dataset, '--challenger', 'strategies/tax-loan-challenger.json', '--share', '2'], ['decide', dataset, 'X', '--model', 'no-such-model.json']]) {
     const bad = puhui(...args);
     assert.equal(bad.code, 2, `${args.join(' ')}: ${bad.stderr}`);
     assert.equal(bad.stderr.trim().split('\n').length, 1, bad.stderr);

@@ -3,8 +3,8 @@
  * against "defaults within 12 months after the as-of date" among enterprises trading on it.
  */
 import { DuckDBInstance } from '@duckdb/node-api';
-import { addMonths } from '../domain/period.ts';
-import { quoteText, tableSource } from '../data/sql-checks.ts';
+import { tableSource } from '../data/sql-checks.ts';
+import { badSql, notYetDefaultedSql, registeredBySql } from '../data/outcomes.ts';
 import { FEATURES } from '../features/index.ts';
 import { featureTableSource } from '../features/batch.ts';
 import { informationValue } from '../models/iv.ts';
@@ -24,20 +24,15 @@ export function ivStrength(iv: number): string {
   return iv < 0.02 ? 'useless' : iv < 0.1 ? 'weak' : iv < 0.3 ? 'medium' : iv < 0.5 ? 'strong' : 'suspicious';
 }
 
-/** A table file as a DuckDB source: Parquet as stored, CSV as text (labels and dates compare as text). */
-
 export async function featureReport(featureFile: string, labelsFile: string, enterprisesFile: string, asOf: string): Promise<FeatureReport> {
   const instance = await DuckDBInstance.create(':memory:', { threads: '2', memory_limit: '1GB' });
   const connection = await instance.connect();
   try {
     const features = featureTableSource(featureFile);
-    const first = asOf.slice(0, 7);
-    const last = addMonths(first, 11);
-    // The cohort: established before the as-of date and not in default before its month.
-    const rows = (await connection.runAndReadAll(`SELECT f.*, (l.defaultMonth IS NOT NULL AND CAST(l.defaultMonth AS VARCHAR) BETWEEN ${quoteText(first)} AND ${quoteText(last)})::INTEGER AS __bad
+    const rows = (await connection.runAndReadAll(`SELECT f.*, ${badSql('l.defaultMonth', asOf)}::INTEGER AS __bad
       FROM ${features} f JOIN ${tableSource(labelsFile)} l USING (creditCode)
       JOIN ${tableSource(enterprisesFile)} e USING (creditCode)
-      WHERE CAST(e.establishedDate AS VARCHAR) < ${quoteText(asOf)} AND (l.defaultMonth IS NULL OR CAST(l.defaultMonth AS VARCHAR) >= ${quoteText(first)})
+      WHERE ${registeredBySql('e.establishedDate', asOf)} AND ${notYetDefaultedSql('l.defaultMonth', asOf)}
       ORDER BY creditCode`)).getRowObjectsJS() as Record<string, unknown>[];
     const bad = Int8Array.from(rows, (r) => Number(r.__bad));
     const defaults = bad.reduce((a, b) => a + b, 0);

@@ -12,6 +12,7 @@ import { FEATURES, FeatureInputError } from '../features/index.ts';
 import { computeFeatureTable } from '../features/batch.ts';
 import { featureReport, ReportError, type FeatureReport } from './feature-report.ts';
 import { tableSource } from '../data/sql-checks.ts';
+import { badSql, notYetDefaultedSql, registeredBySql } from '../data/outcomes.ts';
 import { runScoring, runTraining, TrainError } from './train.ts';
 import { ScorecardError } from '../models/scorecard.ts';
 import { AhpError } from '../models/ahp.ts';
@@ -143,8 +144,8 @@ async function commandDemo(argv: string[]): Promise<void> {
   try {
     const observation = readManifest(dataset)?.observationDate ?? '';
     const obsMonth = observation.slice(0, 7);
-    const [outcome] = await reader.query(`SELECT count(*) AS n, avg(CASE WHEN defaultMonth >= '${obsMonth}' AND defaultMonth < strftime(CAST('${observation}' AS DATE) + INTERVAL 12 MONTH, '%Y-%m') THEN 1 ELSE 0 END) AS rate
-      FROM labels JOIN enterprises USING (creditCode) WHERE establishedDate < '${observation}' AND (defaultMonth IS NULL OR defaultMonth >= '${obsMonth}')`);
+    const [outcome] = await reader.query(`SELECT count(*) AS n, avg(${badSql('defaultMonth', observation)}::INTEGER) AS rate
+      FROM labels JOIN enterprises USING (creditCode) WHERE ${registeredBySql('establishedDate', observation)} AND ${notYetDefaultedSql('defaultMonth', observation)}`);
     const fraud = await reader.query(`SELECT fraudKind, count(*) AS firms, count(DISTINCT fraudGroup) AS groups FROM labels WHERE fraudKind <> 'none' GROUP BY 1 ORDER BY 1`);
     const sample = await reader.sampleCreditCode(`creditCode IN (SELECT creditCode FROM labels WHERE fraudKind = 'none') AND taxpayerType = 'general' AND establishedDate < '2020-01-01'`);
     const dossier = sample ? summariseDossier(await reader.dossier(sample)) : null;

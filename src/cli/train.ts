@@ -6,6 +6,7 @@ import { Scorer } from '../models/scorer.ts';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { addMonths } from '../domain/period.ts';
 import { quoteText, tableSource } from '../data/sql-checks.ts';
+import { badSql, notYetDefaultedSql } from '../data/outcomes.ts';
 import { CsvFileWriter } from '../synth/csv-writer.ts';
 import { Rng } from '../synth/random.ts';
 import { auc, ks, psi } from '../models/metrics.ts';
@@ -34,23 +35,22 @@ export async function readLabelledTable(featureFile: string, labelsFile: string 
     await connection.run(`CREATE VIEW f AS SELECT * FROM ${featureTableSource(featureFile)}`);
     const featureColumns = (await connection.runAndReadAll('DESCRIBE f')).getRowObjectsJS().map((r) => String(r.column_name));
     if (!featureColumns.includes('creditCode')) throw new TrainError(`${featureFile} has no creditCode column`);
-    let badSql: string;
+    let badExpression: string;
     let where = 'true';
     if (labelsFile) await connection.run(`CREATE VIEW l AS SELECT * FROM ${tableSource(labelsFile)}`);
     if (!target && !labelsFile && !asOf) {
-      badSql = '0'; // unlabelled: scoring
+      badExpression = '0'; // unlabelled: scoring
     } else if (target) {
-      badSql = featureColumns.includes(target) ? `f."${target}"` : `l."${target}"`;
+      badExpression = featureColumns.includes(target) ? `f."${target}"` : `l."${target}"`;
       if (!featureColumns.includes(target) && !labelsFile) throw new TrainError(`no column ${target} in the features, and no --labels`);
     } else {
       if (!labelsFile || !asOf) throw new TrainError('give --target COLUMN, or --labels with defaultMonth and --as-of YYYY-MM-DD');
-      const first = asOf.slice(0, 7);
-      badSql = `(l.defaultMonth IS NOT NULL AND CAST(l.defaultMonth AS VARCHAR) BETWEEN ${quoteText(first)} AND ${quoteText(addMonths(first, 11))})`;
-      where = `(l.defaultMonth IS NULL OR CAST(l.defaultMonth AS VARCHAR) >= ${quoteText(first)})`;
-      // The cohort is the enterprises trading on the date: not yet founded ones are not goods.
+      badExpression = badSql('l.defaultMonth', asOf);
+      where = notYetDefaultedSql('l.defaultMonth', asOf);
+      // The cohort is the enterprises registered by the date (age_months >= 0 is registeredBySql on the features).
       if (featureColumns.includes('age_months')) where += ' AND f.age_months >= 0';
     }
-    const rows = (await connection.runAndReadAll(`SELECT f.*, CAST(CAST(${badSql} AS VARCHAR) IN ('1', 'true', '1.0') AS INTEGER) AS __bad
+    const rows = (await connection.runAndReadAll(`SELECT f.*, CAST(CAST(${badExpression} AS VARCHAR) IN ('1', 'true', '1.0') AS INTEGER) AS __bad
       FROM f ${labelsFile ? 'JOIN l USING (creditCode)' : ''} WHERE ${where} ORDER BY creditCode`)).getRowObjectsJS() as Record<string, unknown>[];
     if (rows.length === 0) throw new TrainError('no rows after joining the features with the outcomes');
     const names = featureColumns.filter((c) => c !== 'creditCode' && c !== target);

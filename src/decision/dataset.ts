@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { DatasetError, DatasetReader, datasetFiles } from '../data/index.ts';
-import { quoteText, tableSource } from '../data/sql-checks.ts';
+import { tableSource } from '../data/sql-checks.ts';
+import { registeredBySql } from '../data/outcomes.ts';
 import { computeFeatures, FEATURES, type FeatureValue } from '../features/index.ts';
 import { computeFeatureTable, featureTableSource, readIndustryReference } from '../features/batch.ts';
 import { detectFraud, type FraudReport } from '../fraud/index.ts';
@@ -87,7 +88,7 @@ async function readFeatureRows(datasetDir: string, featureFile: string, asOf: st
   try {
     const sql = `SELECT e.creditCode, e.status, e.taxpayerType, e.industrySection, e.regionCode, ${FEATURES.map((f) => `f.${f.id}`).join(', ')}
       FROM ${featureTableSource(featureFile)} f JOIN ${tableSource(enterprises.path)} e USING (creditCode)
-      WHERE CAST(e.establishedDate AS VARCHAR) <= ${quoteText(asOf)} ORDER BY e.creditCode`;
+      WHERE ${registeredBySql('e.establishedDate', asOf)} ORDER BY e.creditCode`;
     const rows = (await connection.runAndReadAll(sql)).getRowObjectsJS() as Record<string, unknown>[];
     return rows.map((row) => {
       const features: Record<string, FeatureValue> = {};

@@ -5,13 +5,11 @@
  * product; two strategies are compared on the swap set (enterprises approved by one only).
  */
 import { DuckDBInstance } from '@duckdb/node-api';
-import { addMonths } from '../domain/period.ts';
+import { badWithin, OUTCOME_HORIZON_MONTHS } from '../data/outcomes.ts';
 import { PROVINCES } from '../domain/reference.ts';
 import { tableSource } from '../data/sql-checks.ts';
 import type { DecisionRecord } from '../decision/decide.ts';
 import type { StrategyResult } from '../decision/engine.ts';
-
-export const OUTCOME_HORIZON_MONTHS = 12;
 
 export interface Outcome { defaultMonth: string | null; fraudKind: string }
 
@@ -96,14 +94,6 @@ export interface BacktestReport {
   champion: StrategyBacktest;
   challenger: StrategyBacktest | null;
   comparison: Comparison | null;
-}
-
-/** Bad within the horizon; null when the enterprise had defaulted before the as-of month (not in the cohort). */
-export function badWithin(outcome: Outcome, asOf: string): boolean | null {
-  const first = asOf.slice(0, 7);
-  if (outcome.defaultMonth === null) return false;
-  if (outcome.defaultMonth < first) return null;
-  return outcome.defaultMonth <= addMonths(first, OUTCOME_HORIZON_MONTHS - 1);
 }
 
 export function tally(rows: readonly LabRow[], lossGivenDefault: number): Tally {

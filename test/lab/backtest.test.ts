@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { DecisionRecord } from '../../src/decision/decide.ts';
 import type { StrategyResult } from '../../src/decision/engine.ts';
-import { badWithin, runBacktest } from '../../src/lab/backtest.ts';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { badSql, badWithin, notYetDefaultedSql } from '../../src/data/outcomes.ts';
+import { runBacktest } from '../../src/lab/backtest.ts';
 
 const ref = (version: string) => ({ id: 'tax-loan', version, hash: version.padEnd(64, '0'), product: 'tax_loan' });
 function result(version: string, outcome: StrategyResult['outcome'], limitFen = 0, grade = 'R1'): StrategyResult {
@@ -14,11 +16,32 @@ function record(code: string, champion: StrategyResult, challenger: StrategyResu
 }
 
 test('bad means a default in the 12 months from the as-of month; earlier defaults leave the cohort', () => {
-  assert.equal(badWithin({ defaultMonth: null, fraudKind: 'none' }, '2025-10-01'), false);
-  assert.equal(badWithin({ defaultMonth: '2025-09', fraudKind: 'none' }, '2025-10-01'), null);
-  assert.equal(badWithin({ defaultMonth: '2025-10', fraudKind: 'none' }, '2025-10-01'), true);
-  assert.equal(badWithin({ defaultMonth: '2026-09', fraudKind: 'none' }, '2025-10-01'), true);
-  assert.equal(badWithin({ defaultMonth: '2026-10', fraudKind: 'none' }, '2025-10-01'), false);
+  assert.equal(badWithin({ defaultMonth: null }, '2025-10-01'), false);
+  assert.equal(badWithin({ defaultMonth: '2025-09' }, '2025-10-01'), null);
+  assert.equal(badWithin({ defaultMonth: '2025-10' }, '2025-10-01'), true);
+  assert.equal(badWithin({ defaultMonth: '2026-09' }, '2025-10-01'), true);
+  assert.equal(badWithin({ defaultMonth: '2026-10' }, '2025-10-01'), false);
+});
+
+test('the SQL and the TypeScript definitions of cohort and bad agree on every month around the window', async () => {
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  try {
+    const months: (string | null)[] = [null];
+    for (let year = 2024; year <= 2027; year++) for (let m = 1; m <= 12; m++) months.push(`${year}-${String(m).padStart(2, '0')}`);
+    for (const asOf of ['2025-10-01', '2025-01-31', '2026-12-15']) {
+      const values = months.map((m) => `(${m === null ? 'NULL' : `'${m}'`})`).join(', ');
+      const rows = (await connection.runAndReadAll(`SELECT d, ${notYetDefaultedSql('d', asOf)} AS inCohort, ${badSql('d', asOf)} AS bad FROM (VALUES ${values}) t(d)`)).getRowObjectsJS();
+      for (const row of rows) {
+        const expected = badWithin({ defaultMonth: (row.d as string | null) ?? null }, asOf);
+        assert.equal(row.inCohort, expected !== null, `${asOf} ${String(row.d)}`);
+        if (expected !== null) assert.equal(row.bad, expected, `${asOf} ${String(row.d)}`);
+      }
+    }
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
 });
 
 test('approval, bad rates, expected and realised loss, breakdowns and the swap set add up', () => {

@@ -20,6 +20,15 @@ export interface DecisionRecord {
   shadow: StrategyResult | null;
   model: ModelSummary | null;
   fraud: FraudSummary;
+  /** The rest of what the strategies saw: registration, the features they read, and the market. */
+  enterprise: EnterpriseProfile;
+  features: Record<string, FeatureValue>;
+  market: StrategyInput['market'];
+}
+
+/** The input a decision was made on, rebuilt from its record: evaluating it again gives the same decision. */
+export function recordedInput(record: DecisionRecord): StrategyInput {
+  return { asOf: record.asOf, application: record.application, enterprise: record.enterprise, features: record.features, fraud: record.fraud, model: record.model, market: record.market };
 }
 
 export interface Applicant {
@@ -39,9 +48,13 @@ export interface DecisionOptions { champion: Strategy; experiment?: Experiment |
 
 export class DecisionService {
   private readonly experiment: Experiment | null;
+  /** Features a record keeps: those the strategies read (null: they read them all). */
+  private readonly featuresKept: string[] | null;
 
   constructor(private readonly engine: StrategyEngine, private readonly options: DecisionOptions) {
     this.experiment = options.experiment ? checkExperiment(options.experiment) : null;
+    const read = [options.champion.featuresRead, this.experiment?.challenger.featuresRead ?? []];
+    this.featuresKept = read.some((r) => r === null) ? null : [...new Set(read.flat() as string[])].sort();
   }
 
   async decide(applicant: Applicant): Promise<DecisionRecord> {
@@ -60,7 +73,11 @@ export class DecisionService {
       const arm: Arm = this.experiment && this.experiment.mode === 'live' ? armOf(this.experiment, a.enterprise.creditCode) : 'champion';
       const acting = arm === 'challenger' ? challenger![k]! : champion[k]!;
       const shadow = challenger ? (arm === 'challenger' ? champion[k]! : challenger[k]!) : null;
-      return { creditCode: a.enterprise.creditCode, asOf: a.asOf, application: a.application, arm, decision: acting, shadow, model: a.model, fraud: inputs[k]!.fraud };
+      const features = this.featuresKept ? Object.fromEntries(this.featuresKept.map((id) => [id, a.features[id] ?? null])) : a.features;
+      return {
+        creditCode: a.enterprise.creditCode, asOf: a.asOf, application: a.application, arm, decision: acting, shadow,
+        model: a.model, fraud: inputs[k]!.fraud, enterprise: a.enterprise, features, market: inputs[k]!.market,
+      };
     });
   }
 }

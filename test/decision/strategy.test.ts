@@ -8,7 +8,7 @@ import { engineNumber, engineSafe, type StrategyInput } from '../../src/decision
 import { REASONS } from '../../src/decision/reasons.ts';
 import { canonicalJson, loadStrategy, parseStrategy, StrategyError } from '../../src/decision/strategy.ts';
 import { runStrategyTests } from '../../src/decision/verify.ts';
-import { strategyInput } from '../../src/decision/decide.ts';
+import { DecisionService, recordedInput, strategyInput } from '../../src/decision/decide.ts';
 import { Rng } from '../../src/synth/random.ts';
 import { applicantFrom, goodDossier } from './applicant.ts';
 
@@ -77,6 +77,19 @@ test('the same input and version always give the same decision, across calls, ba
   for (const r of batch) assert.deepEqual(r, withoutTrace);
   assert.equal(first.strategy.hash, strategy.hash);
   assert.equal(first.strategy.version, '2026.11');
+});
+
+test('a decision record carries its inputs: evaluating them again gives the same decision', async () => {
+  const champion = loadStrategy(`${dir}/tax-loan.json`);
+  const challenger = loadStrategy(`${dir}/tax-loan-challenger.json`);
+  const dossier = goodDossier();
+  dossier.enterprise.establishedDate = '2024-07-01';
+  const [record] = await new DecisionService(engine, { champion, experiment: { id: 'r', challenger, share: 1, mode: 'live' } }).decideMany([applicantFrom(dossier)]);
+  assert.equal(record!.arm, 'challenger');
+  assert.deepEqual(Object.keys(record!.features), [...new Set([...champion.featuresRead!, ...challenger.featuresRead!])].sort());
+  const stored = JSON.parse(JSON.stringify(record));
+  assert.deepEqual(await engine.evaluate(challenger, recordedInput(stored)), record!.decision);
+  assert.deepEqual(await engine.evaluate(champion, recordedInput(stored)), record!.shadow);
 });
 
 test('the trace names every node in order and the rules that fired with the values they saw', async () => {

@@ -12,7 +12,8 @@ function result(version: string, outcome: StrategyResult['outcome'], limitFen = 
   return { strategy: ref(version), outcome, riskGrade: grade, limitFen, rateBps: outcome === 'decline' ? null : 400, termMonths: outcome === 'decline' ? null : 12, reasons: outcome === 'decline' ? [{ code: 'D_SCORE', kind: 'decline', en: 'e', zh: '中' }] : [] };
 }
 function record(code: string, champion: StrategyResult, challenger: StrategyResult, pd = 0.02): DecisionRecord {
-  return { creditCode: code, asOf: '2025-10-01', application: { product: 'tax_loan', amountFen: null, termMonths: null }, arm: 'champion', decision: champion, shadow: challenger, model: { model: 'm', segment: 'all', score: 600, pd, grade: 'A' }, fraud: { typology: null, high: 0, medium: 0, codes: [] } };
+  return { creditCode: code, asOf: '2025-10-01', application: { product: 'tax_loan', amountFen: null, termMonths: null }, arm: 'champion', decision: champion, shadow: challenger, model: { model: 'm', segment: 'all', score: 600, pd, grade: 'A' }, fraud: { typology: null, high: 0, medium: 0, codes: [] },
+    enterprise: { creditCode: code, status: 'active', taxpayerType: 'general', industrySection: 'C', regionCode: '330106' }, features: {}, market: { lpr1yBps: 300, lprCeilingBps: 1200 } };
 }
 
 test('bad means a default in the 12 months from the as-of month; earlier defaults leave the cohort', () => {

@@ -4,7 +4,7 @@
  * every enterprise, one enterprise decided online agrees with the batch, and the commands behave.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -102,6 +102,11 @@ test('puhui backtest compares two strategies and writes the report; bad input is
   assert.equal(result.comparison.challengerOnly.enterprises, demo.decisions.backtest.comparison.challengerOnly.enterprises);
   assert.ok(result.champion.byGrade.length >= 5 && result.champion.byRegion.length >= 5 && result.champion.bySegment.length >= 2);
   assert.ok(readFileSync(report, 'utf8').includes('Champion vs challenger'));
+  // Scores routed by segment reach the strategy and the lab's breakdown.
+  writeFileSync(join(root, 'set.json'), JSON.stringify({ schema: 'puhui-modelset/1', defaultModel: 'scorecard.json', segments: [{ name: 'general-taxpayers', model: 'scorecard.json', when: { taxpayerType: 'general' } }] }));
+  const routed = puhui('backtest', dataset, '--model', join(root, 'set.json'), '--json');
+  assert.equal(routed.code, 0, routed.stderr);
+  assert.deepEqual(JSON.parse(routed.stdout).champion.bySegment.map((b: { key: string }) => b.key), ['general · general-taxpayers', 'small_scale · default']);
   const invoice = puhui('backtest', dataset, '--strategy', 'strategies/invoice-loan.json', '--json');
   assert.equal(invoice.code, 0, invoice.stderr);
   assert.equal(JSON.parse(invoice.stdout).champion.byProduct[0].key, 'invoice_loan');

@@ -94,6 +94,7 @@ function renderTrace(result: StrategyResult): string[] {
       lines.push(`     rule ${rule.id} (row ${rule.row}): ${Object.entries(rule.cells).map(([k, v]) => `${k} ${v}`).join('; ')}${seen ? `   ← ${seen}` : ''}`);
     }
     if (step.rules && step.rules.length === 0) lines.push('     no rule fired');
+    for (const branch of step.branches ?? []) lines.push(`     branch ${branch.id}: ${branch.condition === '' ? '(otherwise)' : branch.condition}`);
     for (const [key, value] of Object.entries(step.values ?? {})) lines.push(`     ${key} = ${JSON.stringify(value)}`);
   }
   return lines;

@@ -23,6 +23,8 @@ export interface TraceStep {
   rules?: FiredRule[];
   /** Expressions: each key and its value. */
   values?: Record<string, unknown>;
+  /** Switches: the branches taken, with their conditions ('' is the else branch). */
+  branches?: { id: string; condition: string }[];
 }
 
 interface EngineTraceEntry { id: string; name: string; order?: number; traceData?: unknown; output?: unknown }
@@ -31,6 +33,7 @@ interface EngineRuleTrace { index: number; rule: Record<string, string>; referen
 export function condenseTrace(trace: Record<string, EngineTraceEntry>, nodes: readonly JdmNode[]): TraceStep[] {
   const typeOf = new Map(nodes.map((n) => [n.id, n.type]));
   const keysOf = new Map(nodes.map((n) => [n.id, ((n.content.expressions ?? []) as { key: string }[]).map((e) => e.key)]));
+  const conditionsOf = new Map(nodes.map((n) => [n.id, new Map(((n.content.statements ?? []) as { id: string; condition?: string }[]).map((st) => [st.id, st.condition ?? '']))]));
   const steps: TraceStep[] = [];
   for (const entry of Object.values(trace)) {
     const type = typeOf.get(entry.id) ?? 'unknown';
@@ -40,6 +43,9 @@ export function condenseTrace(trace: Record<string, EngineTraceEntry>, nodes: re
       const data = entry.traceData;
       const fired = (Array.isArray(data) ? data : data ? [data] : []) as EngineRuleTrace[];
       step.rules = fired.map(firedRule);
+    } else if (type === 'switchNode') {
+      const taken = ((entry.traceData as { statements?: { id: string }[] } | null)?.statements ?? []);
+      step.branches = taken.map((st) => ({ id: st.id, condition: conditionsOf.get(entry.id)?.get(st.id) ?? '' }));
     } else if (type === 'expressionNode' && entry.traceData && typeof entry.traceData === 'object') {
       const data = entry.traceData as Record<string, { result?: unknown }>;
       step.values = Object.fromEntries((keysOf.get(entry.id) ?? Object.keys(data)).map((key) => [key, data[key]?.result ?? null])); // in the strategy's order

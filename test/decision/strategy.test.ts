@@ -92,6 +92,32 @@ test('a decision record carries its inputs: evaluating them again gives the same
   assert.deepEqual(await engine.evaluate(champion, recordedInput(stored)), record!.shadow);
 });
 
+test('switch nodes route the graph, and the trace says which branch was taken', async () => {
+  const header = { ...taxLoan().puhui, id: 'switch-demo', version: '1' };
+  const answer = (id: string, outcome: string, reasons: string, limit: string, rate: string, term: string) => ({ id, name: id, type: 'expressionNode', content: { expressions: [
+    { id: `${id}1`, key: 'outcome', value: `"${outcome}"` }, { id: `${id}2`, key: 'reasons', value: reasons }, { id: `${id}3`, key: 'limitFen', value: limit },
+    { id: `${id}4`, key: 'rateBps', value: rate }, { id: `${id}5`, key: 'termMonths', value: term }, { id: `${id}6`, key: 'riskGrade', value: 'null' }], passThrough: false } });
+  const strategy = parseStrategy({
+    puhui: header,
+    nodes: [
+      { id: 'in', name: 'request', type: 'inputNode', content: {} },
+      { id: 'gate', name: 'Fraud gate', type: 'switchNode', content: { hitPolicy: 'first', statements: [{ id: 'stop', condition: 'fraud.high > 0' }, { id: 'go', condition: '' }] } },
+      answer('declined', 'decline', '["D_FRAUD_SIGNAL"]', '0', 'null', 'null'),
+      answer('offered', 'approve', '["L_PRODUCT_CAP"]', '1000000', 'market.lpr1yBps + 100', '12'),
+      { id: 'out', name: 'response', type: 'outputNode', content: {} },
+    ],
+    edges: [{ id: 'e1', sourceId: 'in', targetId: 'gate' }, { id: 'e2', sourceId: 'gate', targetId: 'declined', sourceHandle: 'stop' }, { id: 'e3', sourceId: 'gate', targetId: 'offered', sourceHandle: 'go' },
+      { id: 'e4', sourceId: 'declined', targetId: 'out' }, { id: 'e5', sourceId: 'offered', targetId: 'out' }],
+  }, 'switch.json');
+  const base = strategyInput(applicantFrom(goodDossier()));
+  const stopped = await engine.evaluate(strategy, { ...base, fraud: { typology: null, high: 2, medium: 0, codes: ['FR_X'] } }, { trace: true });
+  assert.equal(stopped.outcome, 'decline');
+  assert.deepEqual(stopped.trace!.find((s) => s.type === 'switchNode')!.branches, [{ id: 'stop', condition: 'fraud.high > 0' }]);
+  const offered = await engine.evaluate(strategy, base, { trace: true });
+  assert.deepEqual([offered.outcome, offered.limitFen, offered.rateBps], ['approve', 1_000_000, 400]);
+  assert.deepEqual(offered.trace!.find((s) => s.type === 'switchNode')!.branches, [{ id: 'go', condition: '' }]);
+});
+
 test('the trace names every node in order and the rules that fired with the values they saw', async () => {
   const strategy = loadStrategy(`${dir}/tax-loan.json`);
   const dossier = goodDossier();

@@ -41,3 +41,8 @@ export async function readColumns<K extends Record<string, ColumnKind>>(connecti
   });
   return { ...(columns as ColumnsOf<K>), rows };
 }
+
+/** A small query's rows as plain objects (DuckDB → JS conversion: for summaries and lookups, not bulk data). */
+export async function queryRows(connection: DuckDBConnection, sql: string): Promise<Record<string, unknown>[]> {
+  return (await connection.runAndReadAll(sql)).getRowObjectsJS() as Record<string, unknown>[];
+}

@@ -14,6 +14,7 @@ import { ENTITIES } from '../domain/entities.ts';
 import type { EntityName, EntitySpec } from '../domain/columns.ts';
 import { datasetFiles, entityFilePath, MANIFEST_FILE, type DatasetFile } from './layout.ts';
 import { columnProblemSql, keySql, quoteIdent, quoteText, typedProjectionSql } from './sql-checks.ts';
+import { queryRows } from './columns-reader.ts';
 
 /** Entities in the order their references need: targets before the rows that point at them. */
 export const IMPORT_ORDER: readonly EntityName[] = [
@@ -88,10 +89,6 @@ export async function importDataset(options: ImportOptions): Promise<ImportSumma
   return { sourceDir, targetDir, entities: summaries, unknownFiles: unknownFilesOf(sourceDir, files) };
 }
 
-async function rowsOf(connection: DuckDBConnection, sql: string): Promise<Record<string, unknown>[]> {
-  return (await connection.runAndReadAll(sql)).getRowObjectsJS() as Record<string, unknown>[];
-}
-
 async function importEntity(connection: DuckDBConnection, file: DatasetFile, targetDir: string, allowExternal: boolean): Promise<EntityImportSummary> {
   const spec = ENTITIES[file.entity] as unknown as EntitySpec;
   const summary: EntityImportSummary = {
@@ -108,7 +105,7 @@ async function importEntity(connection: DuckDBConnection, file: DatasetFile, tar
   await checkReferences(connection, spec, source, targetDir, allowExternal);
   const target = entityFilePath(targetDir, e, 'parquet');
   await mergeWithTarget(connection, spec, source, target);
-  const counts = (await rowsOf(connection, `SELECT
+  const counts = (await queryRows(connection, `SELECT
       (SELECT count(*) FROM raw_${e}) + (SELECT count(DISTINCT line) FROM structural_${e}) AS read,
       (SELECT count(*) FROM valid_${e}) AS valid,
       (SELECT count(*) FROM added_${e}) AS added,
@@ -118,7 +115,7 @@ async function importEntity(connection: DuckDBConnection, file: DatasetFile, tar
   summary.rowsAdded = Number(counts.added);
   summary.rowsUnchanged = summary.rowsValid - summary.rowsAdded;
   summary.rowsRejected = Number(counts.rejected);
-  summary.reasons = (await rowsOf(connection, `SELECT "column", message, count(*) AS n FROM problems_${e} GROUP BY ALL ORDER BY n DESC, "column", message LIMIT 50`))
+  summary.reasons = (await queryRows(connection, `SELECT "column", message, count(*) AS n FROM problems_${e} GROUP BY ALL ORDER BY n DESC, "column", message LIMIT 50`))
     .map((r) => ({ column: String(r.column), message: String(r.message), rows: Number(r.n) }));
   const quarantine = join(targetDir, QUARANTINE_DIR, `${e}.csv`);
   if (summary.rowsRejected > 0) {
@@ -138,7 +135,7 @@ async function loadRaw(connection: DuckDBConnection, file: DatasetFile, spec: En
     : `read_parquet(${path}, file_row_number = true)`;
   let present: string[];
   try {
-    present = (await rowsOf(connection, `DESCRIBE SELECT * FROM ${reader}`)).map((r) => String(r.column_name));
+    present = (await queryRows(connection, `DESCRIBE SELECT * FROM ${reader}`)).map((r) => String(r.column_name));
   } catch (error) {
     return `cannot be read: ${firstLine((error as Error).message)}`;
   }
@@ -263,7 +260,7 @@ async function checkReferences(connection: DuckDBConnection, spec: EntitySpec, f
 }
 
 async function tableExists(connection: DuckDBConnection, table: string): Promise<boolean> {
-  return (await rowsOf(connection, `SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = ${quoteText(table)}`))[0]!.n !== 0n;
+  return (await queryRows(connection, `SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = ${quoteText(table)}`))[0]!.n !== 0n;
 }
 
 /**

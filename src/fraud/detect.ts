@@ -12,9 +12,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { FraudKind } from '../domain/entities.ts';
-import { addMonths, dayNumber } from '../domain/period.ts';
+import { addMonths } from '../domain/period.ts';
 import { attachDataset, datasetFiles, DatasetError } from '../data/index.ts';
 import { quoteText } from '../data/sql-checks.ts';
+import { queryRows } from '../data/columns-reader.ts';
 import { asOfDayOf } from '../features/index.ts';
 import { computeFeatureTable } from '../features/batch.ts';
 import { type CycleConstraints, type CycleSearchLimit, enumerateCycles } from './cycles.ts';
@@ -26,7 +27,7 @@ import { type FraudSignal, signal, TYPOLOGY_PRIORITY } from './signals.ts';
 export interface FraudThresholds {
   /** Rings at or above this suspicion (round-trip share × similarity) are signalled. */
   ringSuspicionMin: number;
-  /** Shell cluster: at least this many members, this many of them younger than shellYoungMonths. */
+  /** Shell cluster: at least this many members, this many of them young (age_months below shellYoungMonths, which rings report too). */
   shellMembersMin: number;
   shellYoungMembersMin: number;
   shellYoungMonths: number;
@@ -79,12 +80,8 @@ export interface FraudReport {
   enterprises: FlaggedEnterprise[];
 }
 
-async function rows(connection: DuckDBConnection, sql: string): Promise<Record<string, unknown>[]> {
-  return (await connection.runAndReadAll(sql)).getRowObjectsJS() as Record<string, unknown>[];
-}
-
 export async function detectFraud(options: FraudOptions): Promise<FraudReport> {
-  const asOfDay = asOfDayOf(options.asOf);
+  asOfDayOf(options.asOf); // refuses a malformed date before any work
   const t: FraudThresholds = { ...DEFAULT_THRESHOLDS, ...options.thresholds };
   const ringSearch = { ...DEFAULT_RING_SEARCH, ...options.ringSearch };
   const windowMonths = options.windowMonths ?? 12;
@@ -101,7 +98,7 @@ export async function detectFraud(options: FraudOptions): Promise<FraudReport> {
     const loaded = await loadNetwork(connection, options.asOf, windowMonths);
     const search = enumerateCycles(loaded.network, ringSearch);
     const signals: FraudSignal[] = [];
-    const clusters = await shellClusters(connection, loaded, options.asOf, asOfDay, t);
+    const clusters = await shellClusters(connection, loaded, options.asOf, t);
     const clusterOf = new Map(clusters.flatMap((c) => c.members.map((m) => [m, c.id] as const)));
     const rings: Ring[] = [];
     for (const cycle of search.cycles) {
@@ -113,7 +110,7 @@ export async function detectFraud(options: FraudOptions): Promise<FraudReport> {
       }
       if (ring.suspicion >= t.ringSuspicionMin) rings.push(ring);
     }
-    await annotateRings(connection, rings);
+    await annotateRings(connection, rings, t);
     rings.sort((a, b) => b.suspicion - a.suspicion || (a.taxPaidOverLoop ?? 0) - (b.taxPaidOverLoop ?? 0) || b.youngMembers - a.youngMembers)
       .forEach((r, k) => { r.id = `ring-${k + 1}`; });
     for (const ring of rings) for (const member of ring.members) {
@@ -142,28 +139,30 @@ export async function detectFraud(options: FraudOptions): Promise<FraudReport> {
 }
 
 /** Members' tax paid (latest 12 declared months) against the loop amount, and how many are young. */
-async function annotateRings(connection: DuckDBConnection, rings: Ring[]): Promise<void> {
+async function annotateRings(connection: DuckDBConnection, rings: Ring[], t: FraudThresholds): Promise<void> {
   const members = [...new Set(rings.flatMap((r) => r.members))];
   if (members.length === 0) return;
-  const figures = new Map((await rows(connection, `SELECT creditCode, vat_tax_paid_12m, age_months FROM features WHERE creditCode IN (${members.map(quoteText).join(', ')})`))
+  const figures = new Map((await queryRows(connection, `SELECT creditCode, vat_tax_paid_12m, age_months FROM features WHERE creditCode IN (${members.map(quoteText).join(', ')})`))
     .map((r) => [String(r.creditCode), { taxPaid: r.vat_tax_paid_12m as number | null, age: Number(r.age_months) }]));
   for (const ring of rings) {
     const paid = ring.members.map((m) => figures.get(m)?.taxPaid ?? null);
     ring.taxPaidOverLoop = paid.some((p) => p === null) ? null : paid.reduce((a, b) => a! + b!, 0)! / ring.loopAmountFen;
-    ring.youngMembers = ring.members.filter((m) => (figures.get(m)?.age ?? 0) < 24).length;
+    ring.youngMembers = ring.members.filter((m) => (figures.get(m)?.age ?? 0) < t.shellYoungMonths).length;
   }
 }
 
-async function shellClusters(connection: DuckDBConnection, loaded: Awaited<ReturnType<typeof loadNetwork>>, asOf: string, asOfDay: number, t: FraudThresholds): Promise<FraudReport['clusters']> {
-  const records = await rows(connection, `SELECT creditCode, legalRepIdHash, phoneHash, addressHash, establishedDate FROM enterprises WHERE establishedDate <= ${quoteText(asOf)} ORDER BY creditCode`);
-  const established = new Map(records.map((r) => [String(r.creditCode), String(r.establishedDate)]));
+async function shellClusters(connection: DuckDBConnection, loaded: Awaited<ReturnType<typeof loadNetwork>>, asOf: string, t: FraudThresholds): Promise<FraudReport['clusters']> {
+  // Young means what the feature age_months says: whole calendar months since establishment.
+  const records = await queryRows(connection, `SELECT e.creditCode, e.legalRepIdHash, e.phoneHash, e.addressHash, f.age_months FROM enterprises e JOIN features f USING (creditCode)
+    WHERE e.establishedDate <= ${quoteText(asOf)} ORDER BY e.creditCode`);
+  const ageMonths = new Map(records.map((r) => [String(r.creditCode), Number(r.age_months)]));
   const clusters = identityClusters(records.map((r) => ({ creditCode: String(r.creditCode), legalRepIdHash: String(r.legalRepIdHash), phoneHash: String(r.phoneHash), addressHash: String(r.addressHash) })));
   const { network, nodeOf } = loaded;
   return clusters.map((cluster) => {
     const nodes = new Set(cluster.members.map((m) => nodeOf.get(m)!));
     let internal = 0;
     for (const u of nodes) for (let e = network.offsets[u]!; e < network.offsets[u + 1]!; e++) if (nodes.has(network.targets[e]!)) internal += network.amountFen[e]!;
-    const young = cluster.members.filter((m) => (asOfDay - dayNumber(established.get(m)!)) / 30.4375 < t.shellYoungMonths).length;
+    const young = cluster.members.filter((m) => ageMonths.get(m)! < t.shellYoungMonths).length;
     return { ...cluster, internalInvoicedFen: internal, youngMembers: young, loops: 0 };
   });
 }
@@ -181,7 +180,7 @@ async function featureSignals(connection: DuckDBConnection, t: FraudThresholds):
     ['sourceMismatch', `xs_declared_vs_invoiced_12m >= ${t.mismatchDeclaredOverInvoicedMin} AND vat_uninvoiced_share_12m < 0.5`, 'vat_sales_12m, inv_sales_12m, xs_declared_vs_invoiced_12m, vat_uninvoiced_share_12m'],
   ];
   for (const [name, where, evidence] of checks) {
-    for (const row of await rows(connection, `SELECT creditCode, ${evidence} FROM features WHERE ${where} ORDER BY creditCode`)) {
+    for (const row of await queryRows(connection, `SELECT creditCode, ${evidence} FROM features WHERE ${where} ORDER BY creditCode`)) {
       const { creditCode, ...figures } = row;
       out.push(signal(name, String(creditCode), figures));
     }
@@ -196,8 +195,8 @@ async function returnSignals(connection: DuckDBConnection, asOf: string): Promis
     FROM vatReturns c JOIN vatReturns p ON p.creditCode = c.creditCode AND p.periodStart = c.periodStart AND p.revision = c.revision - 1
     WHERE c.revision > 0 AND c.filedDate > ${since} AND c.filedDate <= ${quoteText(asOf)}`;
   const out: FraudSignal[] = [];
-  for (const row of await rows(connection, `${pairs} AND c.exemptSalesFen > p.exemptSalesFen ORDER BY 1, 2`)) out.push(signal('exemptCorrection', String(row.creditCode), { periodStart: row.periodStart, revision: row.revision, filedDate: row.filedDate, exemptAddedFen: Number(row.exemptAddedFen) }));
-  for (const row of await rows(connection, `${pairs} AND c.taxPaidFen < p.taxPaidFen ORDER BY 1, 2`)) out.push(signal('taxRefunded', String(row.creditCode), { periodStart: row.periodStart, revision: row.revision, filedDate: row.filedDate, taxReducedFen: Number(row.taxReducedFen) }));
+  for (const row of await queryRows(connection, `${pairs} AND c.exemptSalesFen > p.exemptSalesFen ORDER BY 1, 2`)) out.push(signal('exemptCorrection', String(row.creditCode), { periodStart: row.periodStart, revision: row.revision, filedDate: row.filedDate, exemptAddedFen: Number(row.exemptAddedFen) }));
+  for (const row of await queryRows(connection, `${pairs} AND c.taxPaidFen < p.taxPaidFen ORDER BY 1, 2`)) out.push(signal('taxRefunded', String(row.creditCode), { periodStart: row.periodStart, revision: row.revision, filedDate: row.filedDate, taxReducedFen: Number(row.taxReducedFen) }));
   return out;
 }
 

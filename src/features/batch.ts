@@ -11,12 +11,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { DOUBLE, DuckDBDataChunk, DuckDBInstance, VARCHAR, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
 import { addMonths } from '../domain/period.ts';
 import { attachDataset, datasetFiles, DatasetError } from '../data/index.ts';
 import type { EntityName } from '../domain/columns.ts';
 import { quoteText, sqlDayNumber, sqlMonthIndex } from '../data/sql-checks.ts';
-import { CsvFileWriter } from '../synth/csv-writer.ts';
 import { FEATURES, SIZE_BAND_MICRO_BELOW_FEN, SIZE_BAND_SMALL_BELOW_FEN, type IndustryReference } from './catalogue.ts';
 import { REFERENCE_GROUP_SIZE_MIN, asOfDayOf } from './compute.ts';
 import { WINDOW_MONTHS } from './context.ts';
@@ -145,22 +144,34 @@ class ShardPool {
   }
 }
 
-function writeRows(writer: CsvFileWriter, codes: string[], result: ShardResult): void {
+/** Appends a shard's results to the feature_rows_raw table, one data chunk (at most 2,048 rows) at a time. */
+function appendRows(appender: DuckDBAppender, codes: string[], result: ShardResult): void {
   const width = FEATURES.length;
   const categoryWidth = FEATURES.filter((f) => f.type === 'category').length;
-  for (let row = 0; row < result.count; row++) {
-    const cells: (string | number | null)[] = [codes[row]!];
+  for (let start = 0; start < result.count; start += CHUNK_ROWS_MAX) {
+    const rows = Math.min(CHUNK_ROWS_MAX, result.count - start);
+    const chunk = DuckDBDataChunk.create([VARCHAR, ...FEATURES.map((f) => (f.type === 'category' ? VARCHAR : DOUBLE))], rows);
+    chunk.setColumnValues(0, codes.slice(start, start + rows));
     let c = 0;
     for (let k = 0; k < width; k++) {
-      if (FEATURES[k]!.type === 'category') cells.push(result.categories[row * categoryWidth + c++] ?? null);
-      else {
-        const value = result.numbers[row * width + k]!;
-        cells.push(Number.isNaN(value) ? null : value);
+      const values: (string | number | null)[] = new Array(rows);
+      if (FEATURES[k]!.type === 'category') {
+        for (let r = 0; r < rows; r++) values[r] = result.categories[(start + r) * categoryWidth + c] ?? null;
+        c++;
+      } else {
+        for (let r = 0; r < rows; r++) {
+          const value = result.numbers[(start + r) * width + k]!;
+          values[r] = Number.isNaN(value) ? null : value;
+        }
       }
+      chunk.setColumnValues(k + 1, values);
     }
-    writer.row(cells);
+    appender.appendDataChunk(chunk);
   }
 }
+
+/** DuckDB's vector size: a data chunk holds at most this many rows. */
+const CHUNK_ROWS_MAX = 2048;
 
 export async function computeFeatureTable(options: FeatureBatchOptions): Promise<FeatureBatchResult> {
   const started = performance.now();
@@ -171,18 +182,18 @@ export async function computeFeatureTable(options: FeatureBatchOptions): Promise
   const connection = await instance.connect();
   const workers = Math.min(WORKERS_MAX, Math.max(0, options.workers ?? Math.min(2, availableParallelism())));
   const pool = new ShardPool(workers);
-  const rowsFile = join(work, 'rows.csv');
   try {
     const count = await prepare(connection, options.datasetDir, options.asOf);
     const shardSize = options.shardEnterprises ?? SHARD_ENTERPRISES;
     const shards = Math.ceil(count / shardSize);
-    const writer = new CsvFileWriter(rowsFile, ['creditCode', ...FEATURES.map((f) => f.id)]);
+    await connection.run(`CREATE TABLE feature_rows_raw (creditCode VARCHAR, ${FEATURES.map((f) => `${f.id} ${f.type === 'category' ? 'VARCHAR' : 'DOUBLE'}`).join(', ')})`);
+    const appender = await connection.createAppender('feature_rows_raw');
     const pending = new Map<number, { codes: string[]; result: Promise<ShardResult> }>();
     let written = 0;
     const flush = async (all: boolean) => {
       while (pending.has(written) && (all || pending.size > Math.max(1, workers) * 2)) {
         const { codes, result } = pending.get(written)!;
-        writeRows(writer, codes, await result);
+        appendRows(appender, codes, await result);
         pending.delete(written);
         written++;
         options.onProgress?.(written, shards);
@@ -195,8 +206,8 @@ export async function computeFeatureTable(options: FeatureBatchOptions): Promise
       await flush(false);
     }
     await flush(true);
-    writer.close();
-    const referenceGroups = await writeOutput(connection, rowsFile, options, format);
+    appender.closeSync();
+    const referenceGroups = await writeOutput(connection, options, format);
     return { outFile: options.outFile, referenceFile: referenceFileOf(options.outFile), enterprises: count, referenceGroups, seconds: (performance.now() - started) / 1000 };
   } finally {
     await pool.close();
@@ -227,17 +238,15 @@ export function readIndustryReference(featureFile: string): IndustryReference {
 }
 
 /** Fills the industry-relative feature from same-date medians and writes the table and its reference. */
-async function writeOutput(connection: DuckDBConnection, rowsFile: string, options: FeatureBatchOptions, format: 'csv' | 'parquet'): Promise<number> {
-  const types = featureColumnTypesSql();
+async function writeOutput(connection: DuckDBConnection, options: FeatureBatchOptions, format: 'csv' | 'parquet'): Promise<number> {
   // The reference group of each firm, as referenceGroup() in catalogue.ts computes it online.
   const group = `industry_section || '|' || CASE taxpayer_general WHEN 1 THEN 'general' ELSE 'small_scale' END || '|' ||
     CASE WHEN vat_sales_12m < ${SIZE_BAND_MICRO_BELOW_FEN} THEN 'micro' WHEN vat_sales_12m < ${SIZE_BAND_SMALL_BELOW_FEN} THEN 'small' ELSE 'medium' END`;
-  await connection.run(`CREATE TABLE feature_rows AS SELECT *, ${group} AS __grp FROM read_csv(${quoteText(rowsFile)}, header = true, columns = {${types}})`);
-  await connection.run(`CREATE TABLE reference AS SELECT __grp AS grp, count(vat_burden_12m) AS n, median(vat_burden_12m) AS burden
-    FROM feature_rows WHERE vat_burden_12m IS NOT NULL GROUP BY ALL HAVING count(vat_burden_12m) >= ${REFERENCE_GROUP_SIZE_MIN}`);
+  await connection.run(`CREATE TABLE reference AS SELECT ${group} AS grp, count(vat_burden_12m) AS n, median(vat_burden_12m) AS burden
+    FROM feature_rows_raw WHERE vat_burden_12m IS NOT NULL GROUP BY ALL HAVING count(vat_burden_12m) >= ${REFERENCE_GROUP_SIZE_MIN}`);
   const columns = ['r.creditCode', ...FEATURES.map((f) => (f.id === 'vat_burden_dev_industry'
     ? 'r.vat_burden_12m - reference.burden AS vat_burden_dev_industry' : `r.${f.id}`))];
-  await connection.run(`COPY (SELECT ${columns.join(', ')} FROM feature_rows r LEFT JOIN reference ON reference.grp = r.__grp ORDER BY r.creditCode)
+  await connection.run(`COPY (SELECT ${columns.join(', ')} FROM feature_rows_raw r LEFT JOIN reference ON reference.grp = ${group} ORDER BY r.creditCode)
     TO ${quoteText(options.outFile)} (FORMAT ${format === 'csv' ? 'csv, HEADER' : 'parquet, COMPRESSION zstd'})`);
   const groups = (await connection.runAndReadAll('SELECT grp, n, burden FROM reference ORDER BY grp')).getRowObjectsJS();
   writeFileSync(referenceFileOf(options.outFile), JSON.stringify({

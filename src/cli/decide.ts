@@ -18,6 +18,7 @@ import { fraudSummaries, marketOn, type Application } from '../decision/inputs.t
 import { checkExperiment, type Experiment } from '../decision/split.ts';
 import { loadStrategy, strategyLabel, type Strategy } from '../decision/strategy.ts';
 import { runStrategyTests } from '../decision/verify.ts';
+import { diffStrategies, type StrategyChange } from '../decision/diff.ts';
 import { readOutcomes, runBacktest, type BacktestReport, type StrategyBacktest } from '../lab/backtest.ts';
 import { CsvFileWriter } from '../synth/csv-writer.ts';
 import { intFlag, parse, print, UsageError, type Flags } from './args.ts';
@@ -279,9 +280,36 @@ export async function commandBacktest(argv: string[]): Promise<void> {
   print(json, { ...report, model: setup.modelFile, reportFile }, () => [renderBacktest(report), reportFile ? `\nReport with charts: ${reportFile}` : ''].join('\n'));
 }
 
+export function renderChanges(before: Strategy, after: Strategy, changes: readonly StrategyChange[]): string {
+  const show = (v: unknown) => JSON.stringify(v);
+  const lines = [`${strategyLabel(before)} → ${strategyLabel(after)}: ${changes.length === 0 ? 'no change' : `${changes.length} change${changes.length === 1 ? '' : 's'}`}`];
+  for (const c of changes) {
+    if (c.what === 'rule changed') {
+      const cells = Object.keys(c.after as Record<string, unknown>).map((k) => `${k}: ${show((c.before as Record<string, unknown>)[k])} → ${show((c.after as Record<string, unknown>)[k])}`);
+      lines.push(`  ${c.where}: rule ${c.item} changed — ${cells.join('; ')}`);
+    } else if (c.what === 'rule added' || c.what === 'rule removed') {
+      const cells = Object.entries((c.after ?? c.before) as Record<string, string>).map(([k, v]) => `${k} ${v}`).join('; ');
+      lines.push(`  ${c.where}: ${c.what} ${c.item} — ${cells}`);
+    } else if (c.what === 'header') {
+      lines.push(`  header ${c.item}: ${show(c.before)} → ${show(c.after)}`);
+    } else {
+      lines.push(`  ${c.where}: ${c.what}${c.item ? ` ${c.item}` : ''}: ${show(c.before)} → ${show(c.after)}`);
+    }
+  }
+  return lines.join('\n');
+}
+
 export async function commandStrategy(argv: string[]): Promise<void> {
   const { flags, positionals } = parse(argv, {});
-  if (positionals[0] !== 'check' || positionals.length < 2) throw new UsageError('usage: puhui strategy check S.json [T.json ...]');
+  if (positionals[0] === 'diff') {
+    if (positionals.length !== 3) throw new UsageError('usage: puhui strategy diff OLD.json NEW.json');
+    const before = loadStrategy(resolve(positionals[1]!));
+    const after = loadStrategy(resolve(positionals[2]!));
+    const changes = diffStrategies(before, after);
+    print(flags.json === true, { before: strategyLabel(before), after: strategyLabel(after), changes }, () => renderChanges(before, after, changes));
+    return;
+  }
+  if (positionals[0] !== 'check' || positionals.length < 2) throw new UsageError('usage: puhui strategy check S.json [T.json ...] | puhui strategy diff OLD.json NEW.json');
   const engine = new StrategyEngine();
   try {
     const results: { strategy: string; titleEn: string; titleZh: string; tests: Awaited<ReturnType<typeof runStrategyTests>> }[] = [];

@@ -72,6 +72,8 @@ Usage:
       and the swap set between two strategies. 策略回测。
   puhui strategy check S.json [T.json ...]
       Validate strategies and run the tests embedded in them. 策略校验。
+  puhui strategy diff OLD.json NEW.json [--json]
+      What changed between two versions: header, rules cell by cell, expressions, settings, wiring. 策略版本对比。
 `;
 
 async function commandSynth(argv: string[]): Promise<void> {

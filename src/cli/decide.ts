@@ -197,8 +197,13 @@ export async function commandDecide(argv: string[]): Promise<void> {
     const reader = await DatasetReader.open(setup.dir);
     try {
       const featureFile = typeof flags.features === 'string' ? resolve(flags.features) : join(work, 'features.parquet');
+      // The industry reference and the invoice network are the whole dataset's, as of the same date.
+      const bar = new ProgressBar('decide', json);
+      bar.update(0, 2, 'industry reference (all features)');
       if (typeof flags.features !== 'string') await computeFeatureTable({ datasetDir: setup.dir, asOf: setup.asOf, outFile: featureFile });
+      bar.update(1, 2, 'anti-fraud network');
       const report = typeof flags.fraud === 'string' ? readFraudReport(resolve(flags.fraud), setup.asOf) : await detectFraud({ datasetDir: setup.dir, asOf: setup.asOf, featureFile });
+      bar.done();
       const applicant = await applicantOf(reader, code, { asOf: setup.asOf, application: setup.application, featureFile, fraud: fraudSummaries(report), scorer: setup.modelFile ? new Scorer(setup.modelFile) : null });
       const record = await new DecisionService(engine, { champion: setup.champion, experiment: setup.experiment, trace: true }).decide(applicant);
       print(json, record, () => renderDecision(record));

@@ -6,15 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatasetReader, datasetFiles } from '../../src/data/index.ts';
 import type { Dossier } from '../../src/domain/dossier.ts';
-import { computeFeatures } from '../../src/features/index.ts';
 import { computeFeatureTable, readIndustryReference } from '../../src/features/batch.ts';
 import { detectFraud } from '../../src/fraud/index.ts';
 import { Scorer } from '../../src/models/scorer.ts';
 import { runTraining } from '../../src/cli/train.ts';
-import { prepareDataset } from '../../src/decision/dataset.ts';
-import { DecisionService, strategyInput, type Applicant } from '../../src/decision/decide.ts';
+import { applicantFromDossier, prepareDataset } from '../../src/decision/dataset.ts';
+import { DecisionService, strategyInput } from '../../src/decision/decide.ts';
 import { StrategyEngine } from '../../src/decision/engine.ts';
-import { fraudSummaries, modelSummary, profileOf } from '../../src/decision/inputs.ts';
+import { fraudSummaries } from '../../src/decision/inputs.ts';
 import { taxLoanNative } from '../../src/decision/native-tax-loan.ts';
 import { loadStrategy } from '../../src/decision/strategy.ts';
 import { addMonths } from '../../src/domain/period.ts';
@@ -56,10 +55,8 @@ try {
   const dossiers: Dossier[] = [];
   for (const code of codes) dossiers.push(await reader.dossier(code));
   reader.close();
-  const applicantOf = (d: Dossier): Applicant => {
-    const f = computeFeatures(d, asOf, reference);
-    return { asOf, application: { product: 'tax_loan', amountFen: null, termMonths: null }, enterprise: profileOf(d.enterprise), features: f, fraud: fraud.get(d.enterprise.creditCode) ?? null, model: modelSummary(scorer.scoreOne(f)) };
-  };
+  const online = { asOf, application: { product: 'tax_loan', amountFen: null, termMonths: null }, reference, fraud, scorer };
+  const applicantOf = (d: Dossier) => applicantFromDossier(d, online);
   const percentiles = async (run: (d: Dossier) => Promise<unknown> | unknown, iterations: number) => {
     for (let i = 0; i < 3000; i++) await run(dossiers[i % dossiers.length]!); // warm up: the tail of a short run is the JIT's, not ours
     const times = new Float64Array(iterations);

@@ -7,11 +7,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DatasetReader, datasetFiles, readManifest } from '../data/index.ts';
-import { computeFeatureTable } from '../features/batch.ts';
+import { computeFeatureTable, readIndustryReference } from '../features/batch.ts';
 import { detectFraud } from '../fraud/index.ts';
 import { readModel, Scorer } from '../models/scorer.ts';
 import { formatYuan } from '../domain/money.ts';
-import { applicantOf, prepareDataset, readFraudReport, type PreparedDataset } from '../decision/dataset.ts';
+import { applicantFromDossier, prepareDataset, readFraudReport, type PreparedDataset } from '../decision/dataset.ts';
 import { DecisionService, type DecisionRecord } from '../decision/decide.ts';
 import { StrategyEngine, type StrategyResult } from '../decision/engine.ts';
 import { fraudSummaries, marketOn, type Application } from '../decision/inputs.ts';
@@ -19,7 +19,7 @@ import { checkExperiment, type Experiment } from '../decision/split.ts';
 import { loadStrategy, strategyLabel, type Strategy } from '../decision/strategy.ts';
 import { runStrategyTests } from '../decision/verify.ts';
 import { diffStrategies, type StrategyChange } from '../decision/diff.ts';
-import { readOutcomes, runBacktest, type BacktestReport, type StrategyBacktest } from '../lab/backtest.ts';
+import { readOutcomes, runBacktest, type BacktestReport, type StrategyBacktest, type SwapSet } from '../lab/backtest.ts';
 import { CsvFileWriter } from '../synth/csv-writer.ts';
 import { intFlag, parse, print, UsageError, type Flags } from './args.ts';
 import { renderBacktestReport } from './backtest-report.ts';
@@ -204,7 +204,9 @@ export async function commandDecide(argv: string[]): Promise<void> {
       bar.update(1, 2, 'anti-fraud network');
       const report = typeof flags.fraud === 'string' ? readFraudReport(resolve(flags.fraud), setup.asOf) : await detectFraud({ datasetDir: setup.dir, asOf: setup.asOf, featureFile });
       bar.done();
-      const applicant = await applicantOf(reader, code, { asOf: setup.asOf, application: setup.application, featureFile, fraud: fraudSummaries(report), scorer: setup.modelFile ? new Scorer(setup.modelFile) : null });
+      const applicant = applicantFromDossier(await reader.dossier(code), {
+        asOf: setup.asOf, application: setup.application, reference: readIndustryReference(featureFile), fraud: fraudSummaries(report), scorer: setup.modelFile ? new Scorer(setup.modelFile) : null,
+      });
       const record = await new DecisionService(engine, { champion: setup.champion, experiment: setup.experiment, trace: true }).decide(applicant);
       print(json, record, () => renderDecision(record));
     } finally {
@@ -242,9 +244,10 @@ export function renderBacktest(report: BacktestReport): string {
   ];
   const c = report.comparison;
   if (c) {
+    const swapRow = (label: string, set: SwapSet) => [label, String(set.enterprises), String(set.bads), pctText(set.badRate, 2), String(set.frauds), formatYuan(set.limitFen)];
     lines.push('', 'Swap set 交换集 (approved by one strategy only):', ...renderTable(['', 'enterprises', 'bads', 'bad rate', 'fraud', 'limits (yuan)'], [
-      ['champion only (swap-out)', c.championOnly], ['challenger only (swap-in)', c.challengerOnly], ['both', c.approvedByBoth],
-    ].map(([label, s]) => { const set = s as typeof c.championOnly; return [label as string, String(set.enterprises), String(set.bads), pctText(set.badRate, 2), String(set.frauds), formatYuan(set.limitFen)]; })));
+      swapRow('champion only (swap-out)', c.championOnly), swapRow('challenger only (swap-in)', c.challengerOnly), swapRow('both', c.approvedByBoth),
+    ]));
   }
   lines.push('', `By risk grade (${report.champion.strategy.id}@${report.champion.strategy.version}):`, ...renderTable(['grade', 'enterprises', 'approved', 'bad rate', 'bad rate approved'],
     report.champion.byGrade.map((g) => [g.label, String(g.tally.enterprises), String(g.tally.approved), pctText(g.tally.badRate, 2), pctText(g.tally.badRateApproved, 2)])));

@@ -11,7 +11,7 @@ import { CsvFileWriter } from '../synth/csv-writer.ts';
 import { Rng } from '../synth/random.ts';
 import { auc, ks, psi } from '../models/metrics.ts';
 import { SCORECARD_SCHEMA, scoreRows, trainScorecard, type ColumnValues, type ScorecardFile, type ScorecardOptions } from '../models/scorecard.ts';
-import { featureTableSource } from '../features/batch.ts';
+import { featureTableSource, featureValueOf } from '../features/batch.ts';
 import { renderModelReport, type ModelEvaluation } from './model-report.ts';
 
 export class TrainError extends Error {
@@ -55,7 +55,7 @@ export async function readLabelledTable(featureFile: string, labelsFile: string 
     if (rows.length === 0) throw new TrainError('no rows after joining the features with the outcomes');
     const names = featureColumns.filter((c) => c !== 'creditCode' && c !== target);
     const columns: Record<string, ColumnValues> = {};
-    for (const name of names) columns[name] = rows.map((r) => { const v = r[name]; return v === null || v === undefined ? null : typeof v === 'number' || typeof v === 'bigint' ? Number(v) : String(v); });
+    for (const name of names) columns[name] = rows.map((r) => featureValueOf(r[name]));
     return { keys: rows.map((r) => String(r.creditCode)), columns, bad: Uint8Array.from(rows, (r) => Number(r.__bad)) };
   } finally {
     connection.closeSync();

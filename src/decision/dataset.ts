@@ -1,18 +1,19 @@
 /**
  * Decisions over a dataset as of a date: the point-in-time feature table, the anti-fraud report, the routed
  * model score and the enterprise's registration become one Applicant per enterprise. One enterprise can
- * also be decided on its own (`applicantOf`): its features are computed online from its dossier, with the
+ * also be decided on its own (`applicantFromDossier`): its features are computed online from its dossier, with the
  * same industry reference as the batch, so both paths give the same inputs.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { DatasetError, DatasetReader, datasetFiles } from '../data/index.ts';
+import { DatasetError, datasetFiles } from '../data/index.ts';
 import { tableSource } from '../data/sql-checks.ts';
 import { registeredBySql } from '../data/outcomes.ts';
-import { computeFeatures, FEATURES, type FeatureValue } from '../features/index.ts';
-import { computeFeatureTable, featureTableSource, readIndustryReference } from '../features/batch.ts';
+import { computeFeatures, FEATURES, type FeatureValue, type IndustryReference } from '../features/index.ts';
+import type { Dossier } from '../domain/dossier.ts';
+import { computeFeatureTable, featureTableSource, featureValueOf } from '../features/batch.ts';
 import { detectFraud, type FraudReport } from '../fraud/index.ts';
 import { Scorer } from '../models/scorer.ts';
 import type { ColumnValues } from '../models/scorecard.ts';
@@ -92,10 +93,7 @@ async function readFeatureRows(datasetDir: string, featureFile: string, asOf: st
     const rows = (await connection.runAndReadAll(sql)).getRowObjectsJS() as Record<string, unknown>[];
     return rows.map((row) => {
       const features: Record<string, FeatureValue> = {};
-      for (const f of FEATURES) {
-        const v = row[f.id];
-        features[f.id] = v === null || v === undefined ? null : typeof v === 'number' || typeof v === 'bigint' ? Number(v) : String(v);
-      }
+      for (const f of FEATURES) features[f.id] = featureValueOf(row[f.id]);
       return { profile: { creditCode: String(row.creditCode), status: String(row.status), taxpayerType: String(row.taxpayerType), industrySection: String(row.industrySection), regionCode: String(row.regionCode) }, features };
     });
   } finally {
@@ -104,14 +102,23 @@ async function readFeatureRows(datasetDir: string, featureFile: string, asOf: st
   }
 }
 
+export interface OnlineContext {
+  asOf: string;
+  application: Application;
+  /** The dataset's industry reference as of asOf (readIndustryReference beside its feature table). */
+  reference: IndustryReference | null;
+  fraud: ReadonlyMap<string, FraudSummary>;
+  scorer: Scorer | null;
+}
+
 /**
  * One enterprise as an applicant, its features computed online from its dossier. The industry reference
  * and the fraud signals come from the whole dataset as of the same date (prepared once, then reused).
  */
-export async function applicantOf(reader: DatasetReader, creditCode: string, context: { asOf: string; application: Application; featureFile: string; fraud: ReadonlyMap<string, FraudSummary>; scorer: Scorer | null }): Promise<Applicant> {
-  const dossier = await reader.dossier(creditCode);
-  if (dossier.enterprise.establishedDate > context.asOf) throw new DatasetError(`${creditCode} was registered on ${dossier.enterprise.establishedDate}, after ${context.asOf}`);
-  const features = computeFeatures(dossier, context.asOf, readIndustryReference(context.featureFile));
+export function applicantFromDossier(dossier: Dossier, context: OnlineContext): Applicant {
+  const { creditCode, establishedDate } = dossier.enterprise;
+  if (establishedDate > context.asOf) throw new DatasetError(`${creditCode} was registered on ${establishedDate}, after ${context.asOf}`);
+  const features = computeFeatures(dossier, context.asOf, context.reference);
   return {
     asOf: context.asOf, application: context.application, enterprise: profileOf(dossier.enterprise), features,
     fraud: context.fraud.get(creditCode) ?? null, model: modelSummary(context.scorer ? context.scorer.scoreOne(features) : null),

@@ -16,7 +16,7 @@ import { addMonths } from '../domain/period.ts';
 import { attachDataset, datasetFiles, DatasetError } from '../data/index.ts';
 import type { EntityName } from '../domain/columns.ts';
 import { quoteText, sqlDayNumber, sqlMonthIndex } from '../data/sql-checks.ts';
-import { FEATURES, SIZE_BAND_MICRO_BELOW_FEN, SIZE_BAND_SMALL_BELOW_FEN, type IndustryReference } from './catalogue.ts';
+import { FEATURES, SIZE_BAND_MICRO_BELOW_FEN, SIZE_BAND_SMALL_BELOW_FEN, type FeatureSpec, type FeatureValue, type IndustryReference } from './catalogue.ts';
 import { REFERENCE_GROUP_SIZE_MIN, asOfDayOf } from './compute.ts';
 import { WINDOW_MONTHS } from './context.ts';
 import { computeShard, type ShardRequest, type ShardResult } from './batch-worker.ts';
@@ -150,7 +150,7 @@ function appendRows(appender: DuckDBAppender, codes: string[], result: ShardResu
   const categoryWidth = FEATURES.filter((f) => f.type === 'category').length;
   for (let start = 0; start < result.count; start += CHUNK_ROWS_MAX) {
     const rows = Math.min(CHUNK_ROWS_MAX, result.count - start);
-    const chunk = DuckDBDataChunk.create([VARCHAR, ...FEATURES.map((f) => (f.type === 'category' ? VARCHAR : DOUBLE))], rows);
+    const chunk = DuckDBDataChunk.create([VARCHAR, ...FEATURES.map((f) => (featureSqlType(f) === 'VARCHAR' ? VARCHAR : DOUBLE))], rows);
     chunk.setColumnValues(0, codes.slice(start, start + rows));
     let c = 0;
     for (let k = 0; k < width; k++) {
@@ -186,7 +186,7 @@ export async function computeFeatureTable(options: FeatureBatchOptions): Promise
     const count = await prepare(connection, options.datasetDir, options.asOf);
     const shardSize = options.shardEnterprises ?? SHARD_ENTERPRISES;
     const shards = Math.ceil(count / shardSize);
-    await connection.run(`CREATE TABLE feature_rows_raw (creditCode VARCHAR, ${FEATURES.map((f) => `${f.id} ${f.type === 'category' ? 'VARCHAR' : 'DOUBLE'}`).join(', ')})`);
+    await connection.run(`CREATE TABLE feature_rows_raw (creditCode VARCHAR, ${FEATURES.map((f) => `${f.id} ${featureSqlType(f)}`).join(', ')})`);
     const appender = await connection.createAppender('feature_rows_raw');
     const pending = new Map<number, { codes: string[]; result: Promise<ShardResult> }>();
     let written = 0;
@@ -219,7 +219,17 @@ export async function computeFeatureTable(options: FeatureBatchOptions): Promise
 
 /** DuckDB `columns = {…}` body for reading a feature table from CSV with the catalogue's types. */
 export function featureColumnTypesSql(): string {
-  return [`'creditCode': 'VARCHAR'`, ...FEATURES.map((f) => `'${f.id}': '${f.type === 'category' ? 'VARCHAR' : 'DOUBLE'}'`)].join(', ');
+  return [`'creditCode': 'VARCHAR'`, ...FEATURES.map((f) => `'${f.id}': '${featureSqlType(f)}'`)].join(', ');
+}
+
+/** How a feature is stored in a table: categories as text, everything else as a double (NULL when missing). */
+export function featureSqlType(feature: Pick<FeatureSpec, 'type'>): 'VARCHAR' | 'DOUBLE' {
+  return feature.type === 'category' ? 'VARCHAR' : 'DOUBLE';
+}
+
+/** A value read back from a feature table (DuckDB gives numbers, bigints, strings or null) as a feature value. */
+export function featureValueOf(value: unknown): FeatureValue {
+  return value === null || value === undefined ? null : typeof value === 'number' || typeof value === 'bigint' ? Number(value) : String(value);
 }
 
 /** A feature table as a DuckDB source: Parquet as it is, CSV with the catalogue's column types. */

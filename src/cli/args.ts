@@ -1,10 +1,10 @@
 /** Command-line plumbing shared by the commands: flag parsing, typed usage errors, JSON-or-text output. */
+import { PuhuiUserError } from '../domain/errors.ts';
 import { parseArgs } from 'node:util';
 
-export class UsageError extends Error {
+export class UsageError extends PuhuiUserError {
   constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
+    super(message, 'usage');
   }
 }
 

@@ -2,6 +2,7 @@
  * `puhui features DIR --as-of D --report`: how well each feature separates outcomes, as information value
  * against "defaults within 12 months after the as-of date" among enterprises trading on it.
  */
+import { PuhuiUserError } from '../domain/errors.ts';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { tableSource } from '../data/sql-checks.ts';
 import { badSql, notYetDefaultedSql, registeredBySql } from '../data/outcomes.ts';
@@ -9,10 +10,9 @@ import { FEATURES } from '../features/index.ts';
 import { featureTableSource } from '../features/batch.ts';
 import { informationValue } from '../models/iv.ts';
 
-export class ReportError extends Error {
+export class ReportError extends PuhuiUserError {
   constructor(message: string) {
-    super(message);
-    this.name = 'ReportError';
+    super(message, 'report');
   }
 }
 

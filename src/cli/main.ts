@@ -3,19 +3,18 @@
  * progress bar. Bad input ends with a one-line message and exit code 2, never a stack trace.
  */
 import { intFlag, parse, print, UsageError } from './args.ts';
+import { PuhuiUserError, USER_ERROR_EXIT_CODE } from '../domain/errors.ts';
 import { join, resolve } from 'node:path';
-import { DEFAULT_SYNTH_CONFIG, generateEconomy, SynthConfigError, type SynthConfig } from '../synth/index.ts';
-import { DatasetError, DatasetReader, datasetFiles, importDataset, ImportError, readManifest, type ImportSummary } from '../data/index.ts';
+import { DEFAULT_SYNTH_CONFIG, generateEconomy, type SynthConfig } from '../synth/index.ts';
+import { DatasetReader, datasetFiles, importDataset, readManifest, type ImportSummary } from '../data/index.ts';
 import { renderDossierSummary, renderTable, summariseDossier } from './inspect.ts';
 import { addMonths } from '../domain/period.ts';
-import { FEATURES, FeatureInputError } from '../features/index.ts';
+import { FEATURES } from '../features/index.ts';
 import { computeFeatureTable } from '../features/batch.ts';
-import { featureReport, ReportError, type FeatureReport } from './feature-report.ts';
+import { featureReport, type FeatureReport } from './feature-report.ts';
 import { tableSource } from '../data/sql-checks.ts';
 import { badSql, notYetDefaultedSql, registeredBySql } from '../data/outcomes.ts';
-import { runScoring, runTraining, TrainError } from './train.ts';
-import { ScorecardError } from '../models/scorecard.ts';
-import { AhpError } from '../models/ahp.ts';
+import { runScoring, runTraining } from './train.ts';
 import type { BinningMethod } from '../models/binning.ts';
 import { CYCLE_LENGTH_MAX, DEFAULT_RING_SEARCH, detectFraud, evaluateTypologies, SIGNALS } from '../fraud/index.ts';
 import type { FraudKind } from '../domain/entities.ts';
@@ -27,11 +26,7 @@ import { ProgressBar } from './progress.ts';
 import { backtestRecords, commandBacktest, commandDecide, commandStrategy, decideInShadow, DEFAULT_CHALLENGER, DEFAULT_STRATEGY, summariseDecisions, writeDecisions, type DatasetSetup } from './decide.ts';
 import { renderBacktestReport } from './backtest-report.ts';
 import { prepareDataset } from '../decision/dataset.ts';
-import { ModelFileError } from '../models/scorer.ts';
-import { loadStrategy, StrategyError, strategyLabel } from '../decision/strategy.ts';
-import { ExperimentError } from '../decision/split.ts';
-import { LprError } from '../decision/lpr.ts';
-import { LabError } from '../lab/backtest.ts';
+import { loadStrategy, strategyLabel } from '../decision/strategy.ts';
 
 const HELP = `puhui — inclusive SME credit on data instead of collateral (普惠)
 
@@ -350,9 +345,6 @@ function renderRowCounts(title: string, counts: Record<string, number | undefine
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { demo: commandDemo, synth: commandSynth, import: commandImport, inspect: commandInspect, features: commandFeatures, fraud: commandFraud, train: commandTrain, score: commandScore, decide: commandDecide, backtest: commandBacktest, strategy: commandStrategy };
 
-/** Errors that describe bad input: the user gets the message, never a stack trace. */
-const USER_ERRORS = [UsageError, SynthConfigError, ImportError, DatasetError, FeatureInputError, TrainError, ScorecardError, ReportError, AhpError, ModelFileError, StrategyError, ExperimentError, LprError, LabError];
-
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === 'help' || command === '--help' || command === '-h') {
@@ -369,9 +361,10 @@ export async function main(argv: string[]): Promise<number> {
     await run(rest);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
-    if (USER_ERRORS.some((kind) => error instanceof kind)) {
-      process.stderr.write(`puhui: ${(error as Error).message}\n`);
-      return 2;
+    // Errors that describe bad input: the user gets the message, never a stack trace.
+    if (error instanceof PuhuiUserError) {
+      process.stderr.write(`puhui: ${error.message}\n`);
+      return USER_ERROR_EXIT_CODE;
     }
     process.stderr.write(`puhui: internal error: ${(error as Error).message}\n`);
     if (process.env.PUHUI_DEBUG) process.stderr.write(`${(error as Error).stack}\n`);

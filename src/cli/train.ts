@@ -1,4 +1,5 @@
 /** `puhui train` and `puhui score`: scorecards from a feature table and outcomes, and scoring with a model file. */
+import { PuhuiUserError } from '../domain/errors.ts';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -14,10 +15,9 @@ import { SCORECARD_SCHEMA, scoreRows, trainScorecard, type ColumnValues, type Sc
 import { featureTableSource, featureValueOf } from '../features/batch.ts';
 import { renderModelReport, type ModelEvaluation } from './model-report.ts';
 
-export class TrainError extends Error {
+export class TrainError extends PuhuiUserError {
   constructor(message: string) {
-    super(message);
-    this.name = 'TrainError';
+    super(message, 'train');
   }
 }
 

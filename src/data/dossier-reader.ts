@@ -2,6 +2,7 @@
  * Reads everything a dataset knows about one enterprise into a Dossier, from CSV or Parquet files,
  * through DuckDB. CSV text is cast with the same typed projection the importer uses.
  */
+import { PuhuiUserError } from '../domain/errors.ts';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { ENTITIES } from '../domain/entities.ts';
 import type { EntityName, EntitySpec } from '../domain/columns.ts';
@@ -9,10 +10,9 @@ import type { Dossier } from '../domain/dossier.ts';
 import { datasetFiles, type DatasetFile } from './layout.ts';
 import { quoteText, typedProjectionSql } from './sql-checks.ts';
 
-export class DatasetError extends Error {
+export class DatasetError extends PuhuiUserError {
   constructor(message: string) {
-    super(message);
-    this.name = 'DatasetError';
+    super(message, 'dataset');
   }
 }
 

@@ -7,6 +7,7 @@
  * All bulk work runs inside DuckDB (an on-disk temporary database with a memory limit), so the process's
  * memory stays flat however large the files are: rows never travel through JavaScript.
  */
+import { PuhuiUserError } from '../domain/errors.ts';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
@@ -52,10 +53,9 @@ export interface ImportSummary {
   unknownFiles: string[];
 }
 
-export class ImportError extends Error {
+export class ImportError extends PuhuiUserError {
   constructor(message: string) {
-    super(message);
-    this.name = 'ImportError';
+    super(message, 'import');
   }
 }
 

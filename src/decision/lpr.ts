@@ -5,6 +5,7 @@
  * reform of 2019-08-20 (sources: ../shared/domain/decision.md §4 and the announcements it cites).
  * Append a row when a new LPR is published; never edit a past one.
  */
+import { PuhuiUserError } from '../domain/errors.ts';
 import { isIsoDate } from '../domain/period.ts';
 
 export interface LprEntry { effectiveDate: string; rateBps: number }
@@ -28,10 +29,9 @@ export const LPR_1Y: readonly LprEntry[] = [
 /** Lending rates above this multiple of the LPR are not protected by the courts; no strategy may price above it. */
 export const LPR_CEILING_MULTIPLE = 4;
 
-export class LprError extends Error {
+export class LprError extends PuhuiUserError {
   constructor(message: string) {
-    super(message);
-    this.name = 'LprError';
+    super(message, 'lpr');
   }
 }
 

@@ -3,6 +3,7 @@
  * code (SHA-256, first 32 bits), so it is the same on every run, in every process, and independent of
  * the order applications arrive in; a new experiment id reshuffles everyone.
  */
+import { PuhuiUserError } from '../domain/errors.ts';
 import { createHash } from 'node:crypto';
 import type { Strategy } from './strategy.ts';
 
@@ -17,10 +18,9 @@ export interface Experiment {
   mode: 'shadow' | 'live';
 }
 
-export class ExperimentError extends Error {
+export class ExperimentError extends PuhuiUserError {
   constructor(message: string) {
-    super(message);
-    this.name = 'ExperimentError';
+    super(message, 'experiment');
   }
 }
 

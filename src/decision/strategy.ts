@@ -4,6 +4,7 @@
  * Its identity is the version an analyst gives it and the SHA-256 of its canonical JSON, so a decision can
  * always name exactly the rules that made it.
  */
+import { PuhuiUserError } from '../domain/errors.ts';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isReasonCode } from './reasons.ts';
@@ -37,10 +38,9 @@ export interface Strategy {
   source: string;
 }
 
-export class StrategyError extends Error {
+export class StrategyError extends PuhuiUserError {
   constructor(message: string) {
-    super(message);
-    this.name = 'StrategyError';
+    super(message, 'strategy');
   }
 }
 

@@ -1,3 +1,4 @@
+export * from './errors.ts';
 export * from './credit-code.ts';
 export * from './period.ts';
 export * from './money.ts';

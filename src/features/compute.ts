@@ -1,13 +1,13 @@
+import { PuhuiUserError } from '../domain/errors.ts';
 import type { Dossier } from '../domain/dossier.ts';
 import { dayNumber, isIsoDate } from '../domain/period.ts';
 import { compactDossier, type CompactDossier } from './compact.ts';
 import { buildContext } from './context.ts';
 import { FEATURES, type FeatureValue, type IndustryReference, referenceGroup, vatBurden12m } from './catalogue.ts';
 
-export class FeatureInputError extends Error {
+export class FeatureInputError extends PuhuiUserError {
   constructor(message: string) {
-    super(message);
-    this.name = 'FeatureInputError';
+    super(message, 'feature_input');
   }
 }
 

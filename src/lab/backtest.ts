@@ -4,6 +4,7 @@
  * 12 months from the as-of month. Figures are given overall and by risk grade, segment, region and
  * product; two strategies are compared on the swap set (enterprises approved by one only).
  */
+import { PuhuiUserError } from '../domain/errors.ts';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { badWithin, OUTCOME_HORIZON_MONTHS } from '../data/outcomes.ts';
 import { PROVINCES } from '../domain/reference.ts';
@@ -13,10 +14,9 @@ import type { StrategyResult } from '../decision/engine.ts';
 
 export interface Outcome { defaultMonth: string | null; fraudKind: string }
 
-export class LabError extends Error {
+export class LabError extends PuhuiUserError {
   constructor(message: string) {
-    super(message);
-    this.name = 'LabError';
+    super(message, 'lab');
   }
 }
 

@@ -4,6 +4,7 @@
  * index table, and a matrix with CR ≥ 0.1 is refused unless forced. Leaf weights multiply down the hierarchy;
  * the expert score is Σ weight × indicator normalised to 0..1, times 100, usable wherever a model score is.
  */
+import { PuhuiUserError } from '../domain/errors.ts';
 
 /** Saaty's random consistency index for n = 1 … 10. */
 export const RANDOM_INDEX = [0, 0, 0.58, 0.9, 1.12, 1.24, 1.32, 1.41, 1.45, 1.49] as const;
@@ -12,10 +13,9 @@ const POWER_ITERATIONS_MAX = 1000;
 
 export interface Priority { weights: number[]; lambdaMax: number; consistencyIndex: number; consistencyRatio: number }
 
-export class AhpError extends Error {
+export class AhpError extends PuhuiUserError {
   constructor(message: string) {
-    super(message);
-    this.name = 'AhpError';
+    super(message, 'ahp_model');
   }
 }
 

@@ -6,6 +6,7 @@
  * offset − factor · a; a score is base points plus one bin's points per variable. The model file holds
  * everything needed to score, so scoring from the file reproduces training-time scores exactly.
  */
+import { PuhuiUserError } from '../domain/errors.ts';
 import { accumulateByBin, applyBinning, Binning, type BinningOptions, type BinningTable, type ColumnValues } from './binning.ts';
 import { fitLogistic, ModelFitError } from './logistic.ts';
 import { auc, ks } from './metrics.ts';
@@ -51,10 +52,9 @@ export interface ScorecardFile {
   training: { rows: number; bads: number; auc: number; ks: number };
 }
 
-export class ScorecardError extends Error {
+export class ScorecardError extends PuhuiUserError {
   constructor(message: string) {
-    super(message);
-    this.name = 'ScorecardError';
+    super(message, 'scorecard');
   }
 }
 

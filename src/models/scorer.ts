@@ -2,6 +2,7 @@
  * Scoring with a model file: a scorecard, an AHP expert model, or a model set that routes each enterprise
  * to one of them by segment. Batch (columns) and online (one enterprise's features) use the same code.
  */
+import { PuhuiUserError } from '../domain/errors.ts';
 import { readFileSync } from 'node:fs';
 import { basename, dirname, resolve as resolvePath } from 'node:path';
 import { ahpScore, buildAhpModel, type AhpModel } from './ahp.ts';
@@ -12,10 +13,9 @@ export type AnyModel = ScorecardFile | AhpModel | ModelSet;
 
 const MODEL_SCHEMAS = [SCORECARD_SCHEMA, 'puhui-ahp/1', 'puhui-modelset/1'];
 
-export class ModelFileError extends Error {
+export class ModelFileError extends PuhuiUserError {
   constructor(message: string) {
-    super(message);
-    this.name = 'ModelFileError';
+    super(message, 'model_file');
   }
 }
 

@@ -2,6 +2,7 @@
  * Configuration of the synthetic economy. Every default is documented in docs/synthetic-economy.md
  * with its source in ../shared/domain or marked as our assumption.
  */
+import { PuhuiUserError } from '../domain/errors.ts';
 import { addMonths } from '../domain/period.ts';
 
 export interface IndustryProfile {
@@ -107,9 +108,8 @@ export function validateSynthConfig(config: SynthConfig): void {
   if (problems.length > 0) throw new SynthConfigError(problems);
 }
 
-export class SynthConfigError extends Error {
+export class SynthConfigError extends PuhuiUserError {
   constructor(readonly problems: string[]) {
-    super(`invalid synthetic-economy configuration: ${problems.join('; ')}`);
-    this.name = 'SynthConfigError';
+    super(`invalid synthetic-economy configuration: ${problems.join('; ')}`, 'synth_config');
   }
 }

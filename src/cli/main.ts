@@ -12,14 +12,12 @@ import { addMonths } from '../domain/period.ts';
 import { FEATURES } from '../features/index.ts';
 import { computeFeatureTable } from '../features/batch.ts';
 import { featureReport, type FeatureReport } from './feature-report.ts';
-import { tableSource } from '../data/sql-checks.ts';
 import { badSql, notYetDefaultedSql, registeredBySql } from '../data/outcomes.ts';
-import { runScoring, runTraining } from './train.ts';
-import type { BinningMethod } from '../models/binning.ts';
-import { CYCLE_LENGTH_MAX, DEFAULT_RING_SEARCH, detectFraud, evaluateTypologies, SIGNALS } from '../fraud/index.ts';
-import type { FraudKind } from '../domain/entities.ts';
+import { commandScore, commandTrain } from './train-command.ts';
+import { runTraining } from './train.ts';
+import { commandFraud, readFraudLabels } from './fraud.ts';
+import { detectFraud, evaluateTypologies } from '../fraud/index.ts';
 import { formatYuanShort } from '../domain/money.ts';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { ProgressBar } from './progress.ts';
@@ -257,85 +255,6 @@ async function commandFeatures(argv: string[]): Promise<void> {
     ].filter((line) => line !== '').join('\n'));
   } finally {
     if (scratch) rmSync(scratch, { recursive: true, force: true });
-  }
-}
-
-async function commandFraud(rawArgv: string[]): Promise<void> {
-  // `--eval labels.csv` names the labels right after the flag; plain `--eval` uses the dataset's own.
-  const argv = rawArgv.flatMap((arg, k) => (arg === '--eval' && rawArgv[k + 1] && !rawArgv[k + 1]!.startsWith('-') && /\.(csv|parquet)$/i.test(rawArgv[k + 1]!) ? ['--eval', '--labels'] : [arg]));
-  const { flags, positionals } = parse(argv, { 'as-of': { type: 'string' }, out: { type: 'string' }, eval: { type: 'boolean' }, labels: { type: 'string' }, 'window-months': { type: 'string' }, 'max-length': { type: 'string' }, workers: { type: 'string' } });
-  if (positionals.length !== 1) throw new UsageError('usage: puhui fraud DIR [--as-of YYYY-MM-DD] [--out FILE.json] [--eval]');
-  const json = flags.json === true;
-  const dir = resolve(positionals[0]!);
-  const asOf = typeof flags['as-of'] === 'string' ? flags['as-of'] : readManifest(dir)?.observationDate;
-  if (!asOf) throw new UsageError('give --as-of YYYY-MM-DD (the dataset has no manifest with an observation date)');
-  const maxLength = intFlag(flags, 'max-length', DEFAULT_RING_SEARCH.maxLength!);
-  if (maxLength < 2 || maxLength > CYCLE_LENGTH_MAX) throw new UsageError(`--max-length must be 2..${CYCLE_LENGTH_MAX}`);
-  const report = await detectFraud({ datasetDir: dir, asOf, windowMonths: intFlag(flags, 'window-months', 12), ringSearch: { maxLength }, workers: flags.workers === undefined ? undefined : intFlag(flags, 'workers', 2) });
-  if (typeof flags.out === 'string') writeFileSync(resolve(flags.out), JSON.stringify(report, null, 2) + '\n');
-  let evaluation: ReturnType<typeof evaluateTypologies> | null = null;
-  if (flags.eval) {
-    const labelsFile = typeof flags.labels === 'string' ? resolve(flags.labels) : datasetFiles(dir).find((f) => f.entity === 'labels')?.path;
-    if (!labelsFile) throw new UsageError('--eval needs labels: give --labels FILE (creditCode, fraudKind)');
-    evaluation = evaluateTypologies(report, await readFraudLabels(labelsFile));
-  }
-  const bySeverity = (severity: string) => report.signals.filter((s) => s.severity === severity).length;
-  print(json, json && typeof flags.out === 'string' ? { out: resolve(flags.out), network: report.network, enterprises: report.enterprises.length, evaluation } : { ...report, evaluation }, () => [
-    `Anti-fraud as of ${asOf}: network of ${report.network.enterprises} enterprises and ${report.network.edges} edges (${report.windowMonths} months); ${report.network.cyclesFound} loops found, ${report.network.limits.length} searches cut short`,
-    `${report.rings.length} rings, ${report.clusters.filter((c) => report.signals.some((s) => s.group === c.id)).length} shell clusters; ${report.signals.length} signals (${bySeverity('high')} high, ${bySeverity('medium')} medium) on ${report.enterprises.length} enterprises`,
-    ...renderTable(['code', 'severity', 'enterprises', 'meaning / 含义'], Object.values(SIGNALS).map((d) => [d.code, d.severity, String(new Set(report.signals.filter((s) => s.code === d.code).map((s) => s.creditCode)).size), `${d.en} / ${d.zh}`])),
-    ...(report.rings.length > 0 ? ['', `Most suspicious ring: ${report.rings[0]!.members.join(' → ')} → (loop ${formatYuanShort(report.rings[0]!.loopAmountFen)} yuan, ${Math.round(report.rings[0]!.roundTripShare * 100)}% of their sales, ${report.rings[0]!.commonMonths} common months)`] : []),
-    ...(evaluation ? ['', 'Against the labels:', ...renderTable(['typology', 'planted', 'flagged', 'correct', 'precision', 'recall'], evaluation.map((e) => [e.typology, String(e.planted), String(e.flagged), String(e.truePositives), e.precision.toFixed(3), e.recall.toFixed(3)]))] : []),
-    typeof flags.out === 'string' ? `\nAll signals with their evidence: ${resolve(flags.out)}` : '',
-  ].join('\n'));
-}
-
-async function commandTrain(argv: string[]): Promise<void> {
-  const { flags } = parse(argv, {
-    features: { type: 'string' }, labels: { type: 'string' }, target: { type: 'string' }, 'as-of': { type: 'string' }, out: { type: 'string' }, report: { type: 'string' },
-    'test-features': { type: 'string' }, 'test-as-of': { type: 'string' }, 'test-share': { type: 'string' }, seed: { type: 'string' }, method: { type: 'string' },
-    'max-bins': { type: 'string' }, 'min-bin-share': { type: 'string' }, stepwise: { type: 'string' }, criterion: { type: 'string' },
-  });
-  if (typeof flags.features !== 'string' || typeof flags.out !== 'string') throw new UsageError('usage: puhui train --features FILE [--labels FILE] (--target COL | --as-of DATE) --out model.json');
-  const method = (flags.method ?? 'monotonic') as BinningMethod;
-  if (!['monotonic', 'quantile', 'uniform', 'chimerge', 'tree'].includes(method)) throw new UsageError(`unknown --method ${String(flags.method)}`);
-  const testShare = typeof flags['test-share'] === 'string' ? Number(flags['test-share']) : 0.3;
-  if (!(testShare >= 0 && testShare < 1)) throw new UsageError('--test-share must be in [0, 1)');
-  const stepwiseDirection = flags.stepwise as 'forward' | 'backward' | undefined;
-  const { model, evaluation } = await runTraining({
-    features: resolve(flags.features), labels: typeof flags.labels === 'string' ? resolve(flags.labels) : null,
-    target: typeof flags.target === 'string' ? flags.target : null, asOf: typeof flags['as-of'] === 'string' ? flags['as-of'] : null,
-    testFeatures: typeof flags['test-features'] === 'string' ? resolve(flags['test-features']) : null, testAsOf: typeof flags['test-as-of'] === 'string' ? flags['test-as-of'] : null,
-    testShare, seed: intFlag(flags, 'seed', 1), out: resolve(flags.out), report: typeof flags.report === 'string' ? resolve(flags.report) : null,
-    options: {
-      binning: { method, maxBins: intFlag(flags, 'max-bins', 8), minBinShare: typeof flags['min-bin-share'] === 'string' ? Number(flags['min-bin-share']) : 0.05 },
-      ...(stepwiseDirection ? { stepwise: { direction: stepwiseDirection, criterion: (flags.criterion ?? 'bic') as 'aic' | 'bic' | 'pvalue' } } : {}),
-    },
-  });
-  print(flags.json === true, { features: model.features.map((f) => ({ name: f.name, iv: f.iv, coefficient: f.coefficient })), dropped: model.dropped, evaluation: { train: evaluation.train, test: evaluation.test, psi: evaluation.psi?.psi ?? null } }, () => [
-    `Scorecard with ${model.features.length} variables written to ${resolve(flags.out as string)}${typeof flags.report === 'string' ? `; report ${resolve(flags.report)}` : ''}`,
-    `train: ${evaluation.train.rows} rows, AUC ${evaluation.train.auc.toFixed(4)}, KS ${evaluation.train.ks.toFixed(4)}`,
-    evaluation.test ? `test:  ${evaluation.test.rows} rows, AUC ${evaluation.test.auc.toFixed(4)}, KS ${evaluation.test.ks.toFixed(4)}, score PSI ${evaluation.psi!.psi.toFixed(4)}` : 'no test set',
-    ...renderTable(['variable', 'IV', 'coefficient', 'p-value'], [...model.features].sort((a, b) => b.iv - a.iv).map((f) => [f.name, f.iv.toFixed(3), f.coefficient.toFixed(3), f.pValue.toPrecision(2)])),
-  ].join('\n'));
-}
-
-async function commandScore(argv: string[]): Promise<void> {
-  const { flags } = parse(argv, { model: { type: 'string' }, features: { type: 'string' }, out: { type: 'string' } });
-  if (typeof flags.model !== 'string' || typeof flags.features !== 'string' || typeof flags.out !== 'string') throw new UsageError('usage: puhui score --model model.json --features FILE --out FILE');
-  const result = await runScoring(resolve(flags.model), resolve(flags.features), resolve(flags.out));
-  print(flags.json === true, { ...result, out: resolve(flags.out) }, () => `Scored ${result.rows} rows (${Math.round(result.rows / Math.max(result.seconds, 1e-9))} rows/s) into ${resolve(flags.out as string)}`);
-}
-
-async function readFraudLabels(path: string): Promise<Map<string, FraudKind>> {
-  const instance = await DuckDBInstance.create(':memory:');
-  const connection = await instance.connect();
-  try {
-    const rows = (await connection.runAndReadAll(`SELECT creditCode, fraudKind FROM ${tableSource(path)}`)).getRowObjectsJS();
-    return new Map(rows.map((r) => [String(r.creditCode), String(r.fraudKind) as FraudKind]));
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
   }
 }
 

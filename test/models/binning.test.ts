@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { accumulateByBin, applyBinning, Binning, OTHER, woeOf, type BinningMethod, type NumericBinningTable } from '../../src/models/binning.ts';
+import { accumulateByBin, applyBinning, Binning, OTHER, OutcomeError, woeOf, type BinningMethod, type NumericBinningTable } from '../../src/models/binning.ts';
+import { ModelParamsError } from '../../src/models/params.ts';
 import { Rng } from '../../src/synth/random.ts';
 
 /** 4,000 rows: bad rate rising with x, 5% missing, 3% at the special value -1. */
@@ -78,7 +79,7 @@ test('categories rarer than the threshold, and categories never seen, go to OTHE
 });
 
 test('refuses an outcome with a single class instead of inventing WOE', () => {
-  assert.throws(() => new Binning().fit([1, 2, 3], [0, 0, 0]), RangeError);
+  assert.throws(() => new Binning().fit([1, 2, 3], [0, 0, 0]), OutcomeError);
 });
 
 test('a typed column with NaN for missing bins exactly like an array with null', () => {
@@ -99,4 +100,39 @@ test('accumulating per-bin values gives the same sums as applying the bins', () 
     const index = applyBinning(table, values.map((v) => (table.kind === 'numeric' || v === null ? v : v < 30 ? 'low' : 'high')));
     assert.deepEqual(Array.from(into), Array.from(index, (k) => 5 + perBin[k]!));
   }
+});
+
+test('the tree stops on noise in a German-sized sample (1,000 rows) but still finds a real step there', () => {
+  const rng = new Rng(11, 'tree-noise');
+  const values = Array.from({ length: 1000 }, () => Math.round(rng.next() * 10_000) / 100);
+  const noise = values.map(() => (rng.chance(0.3) ? 1 : 0));
+  const fittedOnNoise = new Binning({ method: 'tree', maxBins: 8 }).fit(values, noise) as NumericBinningTable;
+  assert.ok(fittedOnNoise.edges.length <= 1, `noise cut into ${fittedOnNoise.edges.length + 1} bins at ${fittedOnNoise.edges.join(', ')}`);
+  const stepped = values.map((v) => (rng.chance(v > 60 ? 0.5 : 0.2) ? 1 : 0));
+  const fittedOnStep = new Binning({ method: 'tree', maxBins: 8 }).fit(values, stepped) as NumericBinningTable;
+  assert.ok(fittedOnStep.edges.some((e) => e > 50 && e < 70), JSON.stringify(fittedOnStep.edges));
+  assert.ok(fittedOnStep.edges.length <= 3, JSON.stringify(fittedOnStep.edges));
+  // Without the significance rule (α near 1) the same noise is cut much finer: the rule is what stops it.
+  const loose = new Binning({ method: 'tree', maxBins: 8, treeSignificance: 0.999 }).fit(values, noise) as NumericBinningTable;
+  assert.ok(loose.edges.length > fittedOnNoise.edges.length, JSON.stringify(loose.edges));
+});
+
+test('bad binning parameters are all reported at once, in one user error', () => {
+  assert.throws(() => new Binning({ method: 'foo' as BinningMethod, maxBins: 1, minBinShare: 5, rareShare: Number.NaN }), (error: Error) => {
+    assert.ok(error instanceof ModelParamsError);
+    assert.equal(error.problems.length, 4, error.message);
+    assert.match(error.message, /method must be one of quantile, uniform, chimerge, tree, monotonic, got 'foo'/);
+    assert.match(error.message, /maxBins must be a whole number in \[2, 100\], got 1/);
+    assert.match(error.message, /minBinShare must be a number in \[0, 0.5\), got 5/);
+    assert.match(error.message, /rareShare .* got NaN/);
+    return true;
+  });
+});
+
+test('a column mixing numbers and text is refused instead of guessed; a declared type is obeyed', () => {
+  assert.throws(() => new Binning().fit([1, 'a', 2, 'b'], [0, 1, 0, 1]), OutcomeError);
+  const codes = [11, 11, 22, 22, 33, 33, 11, 22];
+  const table = new Binning({ rareShare: 0 }).fit(codes, [0, 0, 1, 1, 0, 1, 0, 1], 'categorical');
+  assert.equal(table.kind, 'categorical');
+  if (table.kind === 'categorical') assert.deepEqual(table.groups, [['11'], ['22'], ['33'], [OTHER]]);
 });

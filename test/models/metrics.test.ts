@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { OutcomeError } from '../../src/models/params.ts';
 import { auc, calibration, confusion, gainsTable, gini, ks, psi } from '../../src/models/metrics.ts';
 
 const close = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) < 1e-12, `${what}: ${a} vs ${b}`);
@@ -47,6 +48,6 @@ test('gains, lift, calibration and confusion on a small table', () => {
 });
 
 test('refuses inputs that cannot give a statistic', () => {
-  assert.throws(() => auc([1, 2], [1, 1]), RangeError);
+  assert.throws(() => auc([1, 2], [1, 1]), OutcomeError);
   assert.throws(() => ks([1], [1, 0]), RangeError);
 });

@@ -7,6 +7,7 @@
  * Data is row-major: x[i * p + j] is feature j of row i; an intercept is added unless asked not to.
  */
 import { CholeskyDecomposition, Matrix } from 'ml-matrix';
+import { ParamChecker } from './params.ts';
 
 export interface LogisticOptions {
   /** L2 penalty λ on the coefficients (not the intercept): minimises −log-likelihood + λ/2·‖β‖². */
@@ -96,7 +97,7 @@ export function fitLogistic(x: ArrayLike<number>, y: ArrayLike<number | boolean>
     for (let a = start; a < p; a++) { gradient[a]! -= l2 * beta[a]!; hessian[a * p + a]! += l2; }
     for (let a = 0; a < p; a++) for (let b = a + 1; b < p; b++) hessian[a * p + b] = hessian[b * p + a]!;
     if (maxEta > SEPARATION_ETA && l2 === 0) {
-      throw new ModelFitError('separation', `the outcome is (quasi-)perfectly separated by the features (a linear predictor reached ${maxEta.toFixed(1)}); use binned features, an L2 penalty, or drop the separating variable`);
+      throw new ModelFitError('separation', `the outcome is (quasi-)perfectly separated by the features (a linear predictor reached ${maxEta.toFixed(1)}); use binned features, add an L2 penalty (l2; on the command line --l2, e.g. --l2 1), or drop the separating variable`);
     }
     information = new Matrix(Array.from({ length: p }, (_, a) => Array.from(hessian.subarray(a * p, (a + 1) * p))));
     const cholesky = new CholeskyDecomposition(information);
@@ -149,4 +150,39 @@ export function predictLogistic(model: Pick<LogisticModel, 'intercept' | 'coeffi
   let eta = model.intercept;
   for (let j = 0; j < model.coefficients.length; j++) eta += model.coefficients[j]! * row[j]!;
   return sigmoid(eta);
+}
+
+export interface LogisticParams { l2?: number; maxIterations?: number; tolerance?: number }
+
+/** The fitted regression as plain data (it survives JSON): what `LogisticRegression.fit` learns. */
+export type LogisticFitted = LogisticModel & { features: string[] };
+
+export const L2_MAX = 1e6;
+
+/**
+ * The estimator face of `fitLogistic` (after scikit-learn's LogisticRegression): parameters validated in the
+ * constructor, all problems reported at once; `fit` takes named columns and returns plain data.
+ */
+export class LogisticRegression {
+  constructor(readonly params: LogisticParams = {}) {
+    const checker = new ParamChecker();
+    LogisticRegression.check(params, checker);
+    checker.throwIfAny();
+  }
+
+  static check(params: LogisticParams, checker: ParamChecker): void {
+    checker.number('l2', params.l2, { min: 0, max: L2_MAX });
+    checker.number('maxIterations', params.maxIterations, { min: 1, max: ITERATIONS_MAX, integer: true });
+    checker.number('tolerance', params.tolerance, { min: 0, max: 1e-2, minExclusive: true });
+  }
+
+  fit(columns: Record<string, Float64Array>, y: ArrayLike<number | boolean>, weights?: ArrayLike<number>): LogisticFitted {
+    const features = Object.keys(columns);
+    const n = y.length;
+    const p = features.length;
+    const x = new Float64Array(n * p);
+    features.forEach((name, j) => { const column = columns[name]!; for (let i = 0; i < n; i++) x[i * p + j] = column[i]!; });
+    const model = fitLogistic(x, y, p, { ...this.params, ...(weights ? { weights } : {}) });
+    return { ...model, features };
+  }
 }

@@ -15,9 +15,12 @@ export interface NumberRule { min?: number; max?: number; minExclusive?: boolean
 
 /** Collects problems; `throwIfAny` raises them together. */
 export class ParamChecker {
-  readonly problems: string[] = [];
+  constructor(private readonly prefix = '', readonly problems: string[] = []) {}
 
-  constructor(private readonly prefix = '') {}
+  /** A checker writing into the same list, with `prefix` before each problem's name. */
+  scoped(prefix: string): ParamChecker {
+    return new ParamChecker(this.prefix + prefix, this.problems);
+  }
 
   number(name: string, value: unknown, rule: NumberRule): void {
     if (value === undefined) return;
@@ -45,10 +48,6 @@ export class ParamChecker {
 
   add(problem: string): void {
     this.problems.push(`${this.prefix}${problem}`);
-  }
-
-  merge(other: ParamChecker): void {
-    this.problems.push(...other.problems);
   }
 
   throwIfAny(): void {

@@ -1,5 +1,8 @@
 /**
- * Scorecards: binning + WOE + logistic regression + points, each step usable alone.
+ * Scorecards: a binning process (binning-process.ts) → WOE → filters (IV, WOE correlation, VIF, optional
+ * stepwise) → logistic regression (logistic.ts) → scaling to points and grades (scaling.ts). Each step is an
+ * estimator usable and testable alone; `trainScorecard` composes them after checking every parameter of every
+ * step at once.
  *
  * score = offset + factor · ln(odds good:bad), factor = PDO / ln 2, offset = baseScore − factor · ln(baseOdds).
  * With logit(P(bad)) = a + Σ βⱼ·WOEⱼ, a bin's points are −factor · βⱼ · WOE(bin) and the base points are
@@ -7,19 +10,29 @@
  * everything needed to score, so scoring from the file reproduces training-time scores exactly.
  */
 import { PuhuiUserError } from '../domain/errors.ts';
-import { accumulateByBin, applyBinning, Binning, type BinningOptions, type BinningTable, type ColumnValues } from './binning.ts';
-import { fitLogistic, ModelFitError } from './logistic.ts';
+import { accumulateByBin, type BinningOptions, type BinningTable, type ColumnValues, type VariableType } from './binning.ts';
+import { BinningProcess, type FittedVariable, type VariableSpec } from './binning-process.ts';
+import { LogisticRegression, ModelFitError, type LogisticFitted } from './logistic.ts';
 import { auc, ks } from './metrics.ts';
+import { OutcomeError, ParamChecker } from './params.ts';
+import { Scaling, type Grade, type ScalingFile } from './scaling.ts';
 import { stepwise, varianceInflation, type StepwiseOptions } from './selection.ts';
+
+export { gradeOf, probabilityOfScore, scoreOfProbability, type Grade } from './scaling.ts';
 
 export const SCORECARD_SCHEMA = 'puhui-scorecard/1';
 
-export type { ColumnValues };
+export type { ColumnValues, VariableType };
 
 export interface ScorecardOptions {
   binning?: BinningOptions;
   /** Per-variable binning overrides (method, special values …). */
   binningByFeature?: Record<string, BinningOptions>;
+  /**
+   * Each variable's type, from the feature catalogue or the user. A variable without one takes its column's
+   * representation: a Float64Array or numbers are numeric, strings categorical; a column mixing both is refused.
+   */
+  types?: Record<string, VariableType>;
   l2?: number;
   ivMin?: number;
   /** Of two variables whose WOE correlate above this, the one with the lower IV is dropped. */
@@ -28,6 +41,7 @@ export interface ScorecardOptions {
   /** Odds good:bad at the base score. */
   baseOdds?: number;
   pdo?: number;
+  /** Number of grades, 2 to 26 (A best). */
   grades?: number;
   /** Variables are dropped, highest first, while any VIF exceeds this (default 10). */
   vifMax?: number;
@@ -36,8 +50,6 @@ export interface ScorecardOptions {
 }
 
 export interface ScorecardFeature { name: string; iv: number; binning: BinningTable; coefficient: number; standardError: number; pValue: number; points: number[] }
-/** minScore null: the lowest band, everything below the band above (JSON has no −Infinity). */
-export interface Grade { grade: string; minScore: number | null; count: number; bads: number; badRate: number }
 
 export interface ScorecardFile {
   schema: typeof SCORECARD_SCHEMA;
@@ -45,7 +57,7 @@ export interface ScorecardFile {
   features: ScorecardFeature[];
   intercept: number;
   basePoints: number;
-  scaling: { baseScore: number; baseOdds: number; pdo: number; factor: number; offset: number };
+  scaling: ScalingFile;
   /** Score bands, best first: a score at or above minScore (and below the previous band's) gets the grade. */
   grades: Grade[];
   dropped: { name: string; reason: string }[];
@@ -58,7 +70,38 @@ export class ScorecardError extends PuhuiUserError {
   }
 }
 
-const GRADE_LETTERS = 'ABCDEFGHIJ';
+export const STEPWISE_DIRECTIONS = ['forward', 'backward'] as const;
+export const STEPWISE_CRITERIA = ['aic', 'bic', 'pvalue'] as const;
+
+/** Every problem with the options of every step, for the given variables. */
+export function checkScorecardOptions(options: ScorecardOptions, variables: VariableSpec[], checker: ParamChecker): void {
+  BinningProcess.check({ variables, binning: options.binning ?? {}, byVariable: options.binningByFeature ?? {} }, checker);
+  LogisticRegression.check({ l2: options.l2 }, checker);
+  Scaling.check({ baseScore: options.baseScore, baseOdds: options.baseOdds, pdo: options.pdo, grades: options.grades }, checker);
+  checker.number('ivMin', options.ivMin, { min: 0, max: 10 });
+  checker.number('correlationMax', options.correlationMax, { min: 0, max: 1, minExclusive: true });
+  checker.number('vifMax', options.vifMax, { min: 1, max: 1e6 });
+  if (options.stepwise) {
+    checker.choice('stepwise direction', options.stepwise.direction, STEPWISE_DIRECTIONS);
+    checker.choice('stepwise criterion', options.stepwise.criterion, STEPWISE_CRITERIA);
+    checker.number('stepwise pValueMax', options.stepwise.pValueMax, { min: 0, max: 1, minExclusive: true, maxExclusive: true });
+    checker.number('stepwise stepsMax', options.stepwise.stepsMax, { min: 1, max: 10_000, integer: true });
+  }
+}
+
+/** The type of each column: declared, else its representation (never a guess from a few values). */
+function variablesOf(columns: Record<string, ColumnValues>, declared: Record<string, VariableType> | undefined): VariableSpec[] {
+  return Object.keys(columns).sort().map((name) => {
+    const type = declared?.[name];
+    if (type) return { name, type };
+    const values = columns[name]!;
+    if (values instanceof Float64Array) return { name, type: 'numeric' };
+    let numbers = 0; let strings = 0;
+    for (const v of values) { if (typeof v === 'number') numbers++; else if (typeof v === 'string') strings++; }
+    if (numbers > 0 && strings > 0) throw new OutcomeError(`column ${name} mixes numbers and text; declare its type`);
+    return { name, type: strings > 0 ? 'categorical' : 'numeric' };
+  });
+}
 
 function correlation(a: Float64Array, b: Float64Array): number {
   const n = a.length;
@@ -70,78 +113,43 @@ function correlation(a: Float64Array, b: Float64Array): number {
   return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : 0;
 }
 
+interface Candidate { name: string; fitted: FittedVariable; woe: Float64Array }
+type Dropped = ScorecardFile['dropped'];
+
 export function trainScorecard(columns: Record<string, ColumnValues>, bad: ArrayLike<number | boolean>, target: string, options: ScorecardOptions = {}): ScorecardFile {
-  const names = Object.keys(columns).sort();
   const n = bad.length;
-  if (names.length === 0) throw new ScorecardError('no features to train on');
-  for (const name of names) if (columns[name]!.length !== n) throw new ScorecardError(`feature ${name} has ${columns[name]!.length} rows, the target ${n}`);
-  const ivMin = options.ivMin ?? 0.02;
-  const dropped: { name: string; reason: string }[] = [];
+  if (Object.keys(columns).length === 0) throw new ScorecardError('no features to train on');
+  for (const name in columns) if (columns[name]!.length !== n) throw new ScorecardError(`feature ${name} has ${columns[name]!.length} rows, the target ${n}`);
+  const variables = variablesOf(columns, options.types);
+  const checker = new ParamChecker();
+  checkScorecardOptions(options, variables, checker);
+  checker.throwIfAny();
+  const dropped: Dropped = [];
   // 1. Bin every variable; keep those with enough information value.
-  const candidates: { name: string; table: BinningTable; woe: Float64Array }[] = [];
-  for (const name of names) {
-    const table = new Binning({ ...options.binning, ...options.binningByFeature?.[name] }).fit(columns[name]!, bad);
-    if (table.iv < ivMin) { dropped.push({ name, reason: `IV ${table.iv.toFixed(4)} below ${ivMin}` }); continue; }
-    const index = applyBinning(table, columns[name]!);
-    const woe = Float64Array.from(index, (k) => table.bins[k]!.woe);
-    if (woe.every((v) => v === woe[0])) { dropped.push({ name, reason: 'one bin only after binning' }); continue; }
-    candidates.push({ name, table, woe });
+  const fitted = new BinningProcess({ variables, binning: options.binning ?? {}, byVariable: options.binningByFeature ?? {} }).fit(columns, bad);
+  const woe = BinningProcess.transform(fitted, columns);
+  const ivMin = options.ivMin ?? 0.02;
+  const candidates: Candidate[] = [];
+  for (const variable of fitted) {
+    const column = woe[variable.name]!;
+    if (variable.table.iv < ivMin) dropped.push({ name: variable.name, reason: `IV ${variable.table.iv.toFixed(4)} below ${ivMin}` });
+    else if (column.every((v) => v === column[0])) dropped.push({ name: variable.name, reason: 'one bin only after binning' });
+    else candidates.push({ name: variable.name, fitted: variable, woe: column });
   }
-  // 2. Correlation filter, strongest first.
-  candidates.sort((x, y) => y.table.iv - x.table.iv);
-  const kept: typeof candidates = [];
-  for (const c of candidates) {
-    const clash = kept.find((k) => Math.abs(correlation(k.woe, c.woe)) > (options.correlationMax ?? 0.7));
-    if (clash) dropped.push({ name: c.name, reason: `WOE correlates with ${clash.name} above ${options.correlationMax ?? 0.7}` });
-    else kept.push(c);
-  }
+  // 2. Filters and selection.
+  const kept = selectVariables(candidates, bad, options, dropped);
   if (kept.length === 0) throw new ScorecardError(`no feature reaches IV ${ivMin}`);
-  // 3. Variance inflation: drop the most inflated variable until all are below the limit.
-  for (;;) {
-    const vif = varianceInflation(kept.map((c) => c.woe));
-    const worst = vif.reduce((w, v, k) => (v > vif[w]! ? k : w), 0);
-    if (kept.length < 2 || vif[worst]! <= (options.vifMax ?? 10)) break;
-    dropped.push({ name: kept[worst]!.name, reason: `VIF ${vif[worst]!.toFixed(1)} above ${options.vifMax ?? 10}` });
-    kept.splice(worst, 1);
-  }
-  if (options.stepwise) {
-    const chosen = new Set(stepwise(kept.map((c) => c.woe), bad, options.stepwise).selected);
-    kept.forEach((c, k) => { if (!chosen.has(k)) dropped.push({ name: c.name, reason: `not selected by ${options.stepwise!.direction} stepwise on ${options.stepwise!.criterion}` }); });
-    for (let k = kept.length - 1; k >= 0; k--) if (!chosen.has(k)) kept.splice(k, 1);
-    if (kept.length === 0) throw new ScorecardError('stepwise selection kept no variable');
-  }
-  // 4. Logistic regression on the WOE columns; variables whose coefficient comes out positive (against their WOE) are dropped and the fit redone.
-  let model;
-  for (;;) {
-    const p = kept.length;
-    const x = new Float64Array(n * p);
-    kept.forEach((c, j) => { for (let i = 0; i < n; i++) x[i * p + j] = c.woe[i]!; });
-    try {
-      model = fitLogistic(x, bad, p, { l2: options.l2 ?? 0 });
-    } catch (error) {
-      if (error instanceof ModelFitError) throw new ScorecardError(`the regression failed: ${error.message}`);
-      throw error;
-    }
-    // All wrong-signed variables go in one round (one refit per round, not per variable).
-    const wrong = model.coefficients.map((b, j) => (b > 0 ? j : -1)).filter((j) => j >= 0);
-    if (wrong.length === 0 || wrong.length === kept.length) break;
-    for (const j of wrong.reverse()) {
-      dropped.push({ name: kept[j]!.name, reason: 'coefficient has the wrong sign (collinear with the others)' });
-      kept.splice(j, 1);
-    }
-  }
-  const baseScore = options.baseScore ?? 600;
-  const baseOdds = options.baseOdds ?? 50;
-  const pdo = options.pdo ?? 20;
-  const factor = pdo / Math.LN2;
-  const offset = baseScore - factor * Math.log(baseOdds);
+  // 3. Logistic regression on the WOE columns.
+  const regression = fitSigned(kept, bad, options.l2 ?? 0, dropped);
+  // 4. Points and grades.
+  const scaling = new Scaling({ baseScore: options.baseScore, baseOdds: options.baseOdds, pdo: options.pdo, grades: options.grades });
   const file: ScorecardFile = {
     schema: SCORECARD_SCHEMA, target,
     features: kept.map((c, j) => ({
-      name: c.name, iv: c.table.iv, binning: c.table, coefficient: model.coefficients[j]!, standardError: model.standardErrors[j]!, pValue: model.pValues[j]!,
-      points: c.table.bins.map((b) => -factor * model.coefficients[j]! * b.woe),
+      name: c.name, iv: c.fitted.table.iv, binning: c.fitted.table, coefficient: regression.coefficients[j]!, standardError: regression.standardErrors[j]!,
+      pValue: regression.pValues[j]!, points: scaling.points(regression.coefficients[j]!, c.fitted.table.bins.map((b) => b.woe)),
     })),
-    intercept: model.intercept, basePoints: offset - factor * model.intercept, scaling: { baseScore, baseOdds, pdo, factor, offset },
+    intercept: regression.intercept, basePoints: scaling.basePoints(regression.intercept), scaling: scaling.scaling,
     grades: [], dropped, training: { rows: n, bads: 0, auc: 0, ks: 0 },
   };
   const scores = scoreRows(file, columns);
@@ -149,8 +157,60 @@ export function trainScorecard(columns: Record<string, ColumnValues>, bad: Array
   let bads = 0;
   for (let i = 0; i < n; i++) if (bad[i]) bads++;
   file.training = { rows: n, bads, auc: auc(risk, bad), ks: ks(risk, bad).ks };
-  file.grades = gradesOf(scores, bad, options.grades ?? 8);
+  file.grades = scaling.fitGrades(scores, bad);
   return file;
+}
+
+/** WOE correlation filter (strongest first), variance inflation, then optional stepwise selection. */
+function selectVariables(candidates: Candidate[], bad: ArrayLike<number | boolean>, options: ScorecardOptions, dropped: Dropped): Candidate[] {
+  const correlationMax = options.correlationMax ?? 0.7;
+  const vifMax = options.vifMax ?? 10;
+  candidates.sort((x, y) => y.fitted.table.iv - x.fitted.table.iv);
+  const kept: Candidate[] = [];
+  for (const c of candidates) {
+    const clash = kept.find((k) => Math.abs(correlation(k.woe, c.woe)) > correlationMax);
+    if (clash) dropped.push({ name: c.name, reason: `WOE correlates with ${clash.name} above ${correlationMax}` });
+    else kept.push(c);
+  }
+  // Drop the most inflated variable until all are below the limit.
+  while (kept.length >= 2) {
+    const vif = varianceInflation(kept.map((c) => c.woe));
+    const worst = vif.reduce((w, v, k) => (v > vif[w]! ? k : w), 0);
+    if (vif[worst]! <= vifMax) break;
+    dropped.push({ name: kept[worst]!.name, reason: `VIF ${vif[worst]!.toFixed(1)} above ${vifMax}` });
+    kept.splice(worst, 1);
+  }
+  if (options.stepwise && kept.length > 0) {
+    const chosen = new Set(stepwise(kept.map((c) => c.woe), bad, options.stepwise).selected);
+    kept.forEach((c, k) => { if (!chosen.has(k)) dropped.push({ name: c.name, reason: `not selected by ${options.stepwise!.direction} stepwise on ${options.stepwise!.criterion}` }); });
+    const selected = kept.filter((_, k) => chosen.has(k));
+    if (selected.length === 0) throw new ScorecardError('stepwise selection kept no variable');
+    return selected;
+  }
+  return kept;
+}
+
+/**
+ * The regression, refitted without the variables whose coefficient comes out positive (against their WOE:
+ * collinear with the others), all wrong-signed variables of a round at once.
+ */
+function fitSigned(kept: Candidate[], bad: ArrayLike<number | boolean>, l2: number, dropped: Dropped): LogisticFitted {
+  const regression = new LogisticRegression({ l2 });
+  for (;;) {
+    let model: LogisticFitted;
+    try {
+      model = regression.fit(Object.fromEntries(kept.map((c) => [c.name, c.woe])), bad);
+    } catch (error) {
+      if (error instanceof ModelFitError) throw new ScorecardError(`the regression failed: ${error.message}`);
+      throw error;
+    }
+    const wrong = model.coefficients.map((b, j) => (b > 0 ? j : -1)).filter((j) => j >= 0);
+    if (wrong.length === 0 || wrong.length === kept.length) return model;
+    for (const j of wrong.reverse()) {
+      dropped.push({ name: kept[j]!.name, reason: 'coefficient has the wrong sign (collinear with the others)' });
+      kept.splice(j, 1);
+    }
+  }
 }
 
 /** Scores of every row: base points plus each variable's bin points. */
@@ -163,33 +223,4 @@ export function scoreRows(model: ScorecardFile, columns: Record<string, ColumnVa
     accumulateByBin(feature.binning, values, Float64Array.from(feature.points), scores);
   }
   return scores;
-}
-
-export function probabilityOfScore(model: Pick<ScorecardFile, 'scaling'>, score: number): number {
-  return 1 / (1 + Math.exp((score - model.scaling.offset) / model.scaling.factor));
-}
-
-export function scoreOfProbability(model: Pick<ScorecardFile, 'scaling'>, probability: number): number {
-  return model.scaling.offset + model.scaling.factor * Math.log((1 - probability) / probability);
-}
-
-export function gradeOf(model: Pick<ScorecardFile, 'grades'>, score: number): string {
-  return (model.grades.find((g) => g.minScore === null || score >= g.minScore) ?? model.grades.at(-1)!).grade;
-}
-
-function gradesOf(scores: Float64Array, bad: ArrayLike<number | boolean>, count: number): Grade[] {
-  const order = Int32Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => scores[b]! - scores[a]!);
-  const grades: Grade[] = [];
-  let start = 0;
-  for (let g = 0; g < count && start < order.length; g++) {
-    let end = g === count - 1 ? order.length : Math.floor(((g + 1) * order.length) / count);
-    while (end < order.length && end > start && scores[order[end]!] === scores[order[end - 1]!]) end++; // ties stay together
-    if (end <= start) continue;
-    let bads = 0;
-    for (let k = start; k < end; k++) if (bad[order[k]!]) bads++;
-    grades.push({ grade: GRADE_LETTERS[grades.length]!, minScore: scores[order[end - 1]!]!, count: end - start, bads, badRate: bads / (end - start) });
-    start = end;
-  }
-  grades[grades.length - 1]!.minScore = null;
-  return grades;
 }

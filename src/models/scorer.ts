@@ -6,6 +6,7 @@ import { PuhuiUserError } from '../domain/errors.ts';
 import { readFileSync } from 'node:fs';
 import { basename, dirname, resolve as resolvePath } from 'node:path';
 import { ahpScore, buildAhpModel, type AhpModel } from './ahp.ts';
+import { checkModelFile } from './model-file.ts';
 import { routeModel, type ModelSet } from './routing.ts';
 import { gradeOf, probabilityOfScore, SCORECARD_SCHEMA, scoreRows, type ColumnValues, type ScorecardFile } from './scorecard.ts';
 
@@ -19,17 +20,25 @@ export class ModelFileError extends PuhuiUserError {
   }
 }
 
+/** Reads and checks a model file (zod, model-file.ts): a file that would score nonsense is refused here. */
 export function readModel(path: string): AnyModel {
-  let model: AnyModel;
+  let json: unknown;
   try {
-    model = JSON.parse(readFileSync(path, 'utf8')) as AnyModel;
+    json = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'not JSON';
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a folder' : code === 'EACCES' ? 'not readable' : 'not JSON';
     throw new ModelFileError(`${path} is not a ${SCORECARD_SCHEMA} model file (${reason})`);
   }
-  if (!MODEL_SCHEMAS.includes(model?.schema)) throw new ModelFileError(`${path} is not a ${SCORECARD_SCHEMA} model file (schema ${String(model?.schema)}; also accepted: ${MODEL_SCHEMAS.slice(1).join(', ')})`);
+  const schema = (json as { schema?: unknown } | null)?.schema;
+  if (typeof schema !== 'string' || !MODEL_SCHEMAS.includes(schema)) {
+    throw new ModelFileError(`${path} is not a ${SCORECARD_SCHEMA} model file (schema ${String(schema)}; also accepted: ${MODEL_SCHEMAS.slice(1).join(', ')})`);
+  }
+  const checked = checkModelFile(json);
+  if (!checked.ok) throw new ModelFileError(`${path} is a damaged ${schema} model file: ${checked.problems.join('; ')}`);
+  const model = checked.model;
   if (model.schema === 'puhui-ahp/1') return buildAhpModel(model.root, false); // re-checks consistency
-  return model;
+  return model as AnyModel;
 }
 
 /** An AHP expert score is 0..100 and has no probability or grade. */

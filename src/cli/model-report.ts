@@ -5,16 +5,9 @@
  */
 import { CHART_HELPER, echartsSource, escapeHtml as escape, REPORT_CSS } from './html.ts';
 import type { ScorecardFile } from '../models/scorecard.ts';
-import type { PsiBin } from '../models/metrics.ts';
+import type { ModelEvaluation } from '../pipeline/train.ts';
 
-export interface ModelEvaluation {
-  train: { rows: number; bads: number; auc: number; ks: number; ksAtScore: number };
-  test: { rows: number; bads: number; auc: number; ks: number; ksAtScore: number } | null;
-  psi: { psi: number; bins: PsiBin[] } | null;
-  /** ROC points (false-positive rate, true-positive rate) and KS curves on the test set (or training). */
-  roc: [number, number][];
-  ksCurve: { score: number; badShare: number; goodShare: number }[];
-}
+export type { ModelEvaluation };
 
 export function renderModelReport(model: ScorecardFile, evaluation: ModelEvaluation): string {
   const fmt = (v: number, digits = 3) => (Number.isFinite(v) ? v.toFixed(digits) : '—');

@@ -12,6 +12,9 @@ import { gradeOf, probabilityOfScore, SCORECARD_SCHEMA, scoreRows, type ColumnVa
 
 export type AnyModel = ScorecardFile | AhpModel | ModelSet;
 
+/** The columns a model set routes on (feature ids of the catalogue). */
+const ROUTING_COLUMNS: [string, 'numeric' | 'categorical'][] = [['taxpayer_general', 'numeric'], ['industry_section', 'categorical'], ['region_province', 'categorical'], ['vat_sales_12m', 'numeric']];
+
 const MODEL_SCHEMAS = [SCORECARD_SCHEMA, 'puhui-ahp/1', 'puhui-modelset/1'];
 
 export class ModelFileError extends PuhuiUserError {
@@ -55,6 +58,36 @@ export class Scorer {
     let model = this.loaded.get(path);
     if (!model) this.loaded.set(path, (model = readModel(path)));
     return model;
+  }
+
+  /**
+   * The columns the model reads and how: a scorecard's numeric and categorical variables, an AHP model's
+   * indicators (numbers), and for a model set those of every model it routes to. `optional` columns (the
+   * routing of a model set) are used when present.
+   */
+  requiredColumns(): { name: string; type: 'numeric' | 'categorical'; optional: boolean }[] {
+    const found = new Map<string, { name: string; type: 'numeric' | 'categorical'; optional: boolean }>();
+    const add = (name: string, type: 'numeric' | 'categorical', optional: boolean) => {
+      const seen = found.get(name);
+      if (!seen || (seen.optional && !optional)) found.set(name, { name, type, optional });
+    };
+    const visit = (path: string) => {
+      const model = this.modelAt(path);
+      if (model.schema === 'puhui-modelset/1') {
+        for (const [name, type] of ROUTING_COLUMNS) add(name, type, true);
+        for (const inner of [...model.segments.map((s) => s.model), model.defaultModel]) {
+          const innerPath = resolvePath(dirname(path), inner);
+          if (this.modelAt(innerPath).schema === 'puhui-modelset/1') throw new ModelFileError(`${innerPath}: a model set cannot route to another model set`);
+          visit(innerPath);
+        }
+      } else if (model.schema === SCORECARD_SCHEMA) {
+        for (const f of model.features) add(f.name, f.binning.kind, false);
+      } else {
+        for (const leaf of model.leaves) add(leaf.indicator.feature, 'numeric', false);
+      }
+    };
+    visit(this.modelFile);
+    return [...found.values()];
   }
 
   /** Scores rows 0..rows-1 of a feature table given as columns (feature id → values). */

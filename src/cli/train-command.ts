@@ -7,11 +7,11 @@ import { parse, print, UsageError, type Flags } from './args.ts';
 import { renderTable } from './inspect.ts';
 import { runTraining, writeReport } from './train.ts';
 import type { BinningMethod, BinningOptions, Monotonic } from '../models/binning.ts';
-import { ModelParamsError } from '../models/params.ts';
-import type { ScorecardFile, ScorecardOptions } from '../models/scorecard.ts';
+import { ModelParamsError, ParamChecker } from '../models/params.ts';
+import { checkScorecardOptions, type ScorecardFile, type ScorecardOptions } from '../models/scorecard.ts';
 import type { StepwiseCriterion } from '../models/selection.ts';
 import { scoreTableFile } from '../pipeline/score.ts';
-import { trainOnTable, type MissingTargetPolicy, type ModelEvaluation } from '../pipeline/train.ts';
+import { checkTableTrainRequest, trainOnTable, type MissingTargetPolicy, type ModelEvaluation } from '../pipeline/train.ts';
 
 const TRAIN_USAGE = 'usage: puhui train DATA.csv|DATA.parquet --target COLUMN --out model.json [--bad VALUE] [--id COLUMN] [--exclude A,B] [--categorical C,D] '
   + '[--test DATA2 | --test-share 0.3 --seed 1] …, or puhui train --features FILE --labels FILE --as-of YYYY-MM-DD --out model.json';
@@ -121,6 +121,11 @@ export async function commandTrain(argv: string[]): Promise<void> {
         seed: read.number('seed') ?? 1, missingTarget: (read.text('missing-target') ?? 'drop') as MissingTargetPolicy, out: out ?? null, options,
       };
       if (flags.test !== undefined && flags['test-share'] !== undefined) read.problems.push('give --test DATA2 or --test-share S, not both');
+      // The kit's own rules for every value, before any data is read, so all problems come out together.
+      const checker = new ParamChecker();
+      checkTableTrainRequest(request, checker);
+      checkScorecardOptions(options, [{ name: request.target, type: 'numeric' }], checker);
+      read.problems.push(...checker.problems.map(inFlagTerms));
       if (read.problems.length > 0) throw new UsageError(read.problems.join('; '));
       const result = await trainOnTable(request);
       if (report) writeReport(report, result.model, result.evaluation);
@@ -137,8 +142,10 @@ export async function commandTrain(argv: string[]): Promise<void> {
     for (const name of ['bad', 'id', 'exclude', 'categorical', 'test', 'missing-target']) if (flags[name] !== undefined) read.problems.push(`--${name} needs a data file (puhui train DATA --target COLUMN)`);
     if (request.testFeatures && flags['test-share'] !== undefined) read.problems.push('give --test-features or --test-share, not both');
     if (request.testFeatures) request.testShare = 0;
-    if (!(request.testShare >= 0 && request.testShare < 0.5)) read.problems.push(`--test-share must be a number in [0, 0.5), got ${request.testShare}`);
-    if (!Number.isInteger(request.seed) || request.seed < 0) read.problems.push(`--seed must be a whole number ≥ 0, got ${request.seed}`);
+    const checker = new ParamChecker();
+    checkTableTrainRequest({ data: request.features, target: '', testShare: request.testShare, seed: request.seed }, checker);
+    checkScorecardOptions(options, [{ name: 'variable', type: 'numeric' }], checker);
+    read.problems.push(...checker.problems.map(inFlagTerms));
     if (read.problems.length > 0) throw new UsageError(read.problems.join('; '));
     const { model, evaluation } = await runTraining(request);
     renderTraining(flags.json === true, model, evaluation, out!, report, {});

@@ -76,7 +76,7 @@ export interface TableTrainResult {
 }
 
 /** Checks the request's own settings (not the data) and that the model can be written, before reading anything. */
-function checkRequest(request: TableTrainRequest, checker: ParamChecker): void {
+export function checkTableTrainRequest(request: TableTrainRequest, checker: ParamChecker): void {
   checker.number('testShare', request.testShare, { min: 0, max: TEST_SHARE_MAX, maxExclusive: true });
   checker.number('seed', request.seed, { min: 0, max: 0xffffffff, integer: true });
   checker.choice('missingTarget', request.missingTarget, MISSING_TARGET_POLICIES);
@@ -226,7 +226,7 @@ function requireBothOutcomes(table: LabelledTable, what: string): void {
 /** `puhui train DATA --target COL`: a scorecard from any CSV or Parquet table. */
 export async function trainOnTable(request: TableTrainRequest): Promise<TableTrainResult> {
   const early = new ParamChecker();
-  checkRequest(request, early);
+  checkTableTrainRequest(request, early);
   early.throwIfAny();
   const table = await TableFile.open(request.data);
   let testTable: TableFile | null = null;

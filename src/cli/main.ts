@@ -44,12 +44,15 @@ Usage:
   puhui features DIR [--as-of YYYY-MM-DD] [--out FILE.parquet|FILE.csv] [--report [--labels FILE]] [--workers N] [--json]
       Point-in-time features of every enterprise as of a date (default: the dataset's observation date);
       --report prints each feature's information value against defaults in the 12 months after it. 批量计算指标。
+  puhui train DATA.csv|DATA.parquet --target COL --out model.json [--bad VALUE] [--id COL] [--exclude A,B] [--categorical C,D]
+        [--test DATA2 | --test-share 0.3 --seed 1] [--missing-target drop|refuse] [--report report.html] [binning, selection, scaling flags]
+      A scorecard from any table: DuckDB reads and types it; --bad names the bad value (else 0/1 or true/false). 用自有数据训练评分卡。
   puhui train --features FILE [--labels FILE] (--target COL | --as-of YYYY-MM-DD) --out model.json [--report report.html]
         [--test-features FILE --test-as-of YYYY-MM-DD | --test-share 0.3 --seed 1] [--method monotonic|quantile|uniform|chimerge|tree]
-        [--max-bins N] [--min-bin-share X] [--stepwise forward|backward] [--criterion aic|bic|pvalue] [--json]
-      A scorecard (binning, WOE, logistic regression, points, grades) and its report. 训练评分卡。
-  puhui score --model model.json --features FILE --out FILE.csv|FILE.parquet [--json]
-      Score, probability of bad and grade for every row; the model may be a scorecard, an AHP expert model
+        [--max-bins N] [--min-bin-share X] [--stepwise forward|backward] [--criterion aic|bic|pvalue] [--l2 X] [--grades N] [--json]
+      A scorecard (binning, WOE, logistic regression, points, grades) and its report; flags in docs/models.md. 训练评分卡。
+  puhui score DATA.csv|DATA.parquet --model model.json --out FILE.csv|FILE.parquet [--id COL] [--json]   (or --features FILE)
+      Score, probability of bad and grade for every row, keyed by --id; the model may be a scorecard, an AHP expert model
       (puhui-ahp/1) or a model set routing segments to models (puhui-modelset/1). 评分。
   puhui fraud DIR [--as-of YYYY-MM-DD] [--out FILE.json] [--eval [--labels FILE]] [--window-months N] [--max-length N] [--json]
       Anti-fraud signals with evidence: circular-invoicing rings, shell clusters, pass-through, burst invoicing,

@@ -82,3 +82,11 @@ test('scaling gives more than ten grades, each one letter, equal-frequency and o
   assert.deepEqual(model.grades.map((g) => counts.get(g.grade)), model.grades.map((g) => g.count));
   assert.throws(() => new Scaling({ grades: 27 }), /grades must be a whole number in \[2, 26\], got 27/);
 });
+
+test('separated data is refused with advice naming a flag the CLI offers (--l2), and the penalty then fits', () => {
+  const x = Float64Array.from({ length: 200 }, (_, i) => i);
+  const y = Uint8Array.from(x, (v) => (v >= 100 ? 1 : 0));
+  assert.throws(() => new LogisticRegression().fit({ x }, y), /separated.*--l2/);
+  const penalised = new LogisticRegression({ l2: 1 }).fit({ x }, y);
+  assert.ok(Number.isFinite(penalised.coefficients[0]!) && penalised.coefficients[0]! > 0);
+});

@@ -137,6 +137,12 @@ class Draft {
     }
   }
 
+  /** Brings the loan up to date for a command that needs it still open afterwards (it may close on the way). */
+  bringUpToDateOpen(): void {
+    this.bringUpToDate();
+    if (this.loan.status !== 'active') throw new LoanError(`loan ${this.loan.id} was fully repaid by ${this.loan.closedOn}: it is ${this.loan.status}`, 'loan_state');
+  }
+
   private postInterestDue(day: number): void {
     let dueFen = 0;
     for (const instalment of this.loan.instalments) {
@@ -277,7 +283,7 @@ function requireAmount(amountFen: number, what: string): void {
 function repay(draft: Draft, amountFen: number): void {
   draft.requireStatus('active');
   requireAmount(amountFen, 'a repayment');
-  draft.bringUpToDate();
+  draft.bringUpToDateOpen();
   draft.loan.advanceFen += amountFen;
   draft.post('repayment-received', [debit('cash', draft.loan.id, amountFen), credit('borrower_advance', draft.loan.id, amountFen)]);
   draft.allocateAdvance();
@@ -288,7 +294,7 @@ function chargeFee(draft: Draft, amountFen: number, reason: string): void {
   draft.requireStatus('active');
   requireAmount(amountFen, 'a fee');
   if (reason.trim().length === 0) throw new LoanError('a fee needs a reason', 'loan_terms');
-  draft.bringUpToDate();
+  draft.bringUpToDateOpen();
   draft.loan.feeReceivableFen += amountFen;
   draft.post('fee-charged', [debit('fee_receivable', draft.loan.id, amountFen), credit('fee_income', draft.loan.id, amountFen)]);
   draft.allocateAdvance();
@@ -326,7 +332,7 @@ function regenerate(draft: Draft, past: LoanInstalment[], periodStartDay: number
 function prepay(draft: Draft, principalFen: number, mode: PrepaymentMode): void {
   draft.requireStatus('active');
   requireAmount(principalFen, 'a prepayment');
-  draft.bringUpToDate();
+  draft.bringUpToDateOpen();
   const loan = draft.loan;
   if (loan.instalments.some((i) => dayNumber(i.dueDate) <= draft.day && (i.principalFen > i.paidPrincipalFen || i.interestFen > i.paidInterestFen)) || loan.penaltyReceivableFen > 0 || loan.feeReceivableFen > 0) {
     throw new LoanError(`loan ${loan.id} has amounts due: they are paid before a prepayment`, 'loan_state');
@@ -383,7 +389,7 @@ function renew(draft: Draft, state: LedgerState, command: Extract<LedgerCommand,
   const maturity = loan.instalments.at(-1)!.dueDate;
   if (command.date !== maturity) throw new LoanError(`a renewal takes effect on the maturity date ${maturity}, not ${command.date}`, 'loan_renewal');
   const before = daysPastDue(loan, draft.day);
-  draft.bringUpToDate();
+  draft.bringUpToDateOpen();
   const refusals: string[] = [];
   if (before > rules.maxDaysPastDue) refusals.push(`${before} days past due (at most ${rules.maxDaysPastDue})`);
   if (interestReceivableFen(loan) > 0 || loan.penaltyReceivableFen > 0 || loan.feeReceivableFen > 0) refusals.push('interest, penalty or fees unpaid');
@@ -417,7 +423,7 @@ function renew(draft: Draft, state: LedgerState, command: Extract<LedgerCommand,
 function interestPause(draft: Draft, periods: number, programme: string): void {
   draft.requireStatus('active');
   if (!Number.isInteger(periods) || periods < 1 || periods > 36) throw new LoanError(`an interest pause covers 1..36 instalments, got ${periods}`, 'loan_terms');
-  draft.bringUpToDate();
+  draft.bringUpToDateOpen();
   const { future } = futureOf(draft);
   const paused = future.slice(0, periods);
   let waivedFen = 0;
@@ -434,7 +440,7 @@ function reschedule(draft: Draft, annualRateBps: number, programme: string): voi
   draft.requireStatus('active');
   const loan = draft.loan;
   const newRate = annualRateOf({ annualRateBps });
-  draft.bringUpToDate();
+  draft.bringUpToDateOpen();
   const { past, future, periodStartDay } = futureOf(draft);
   const before = future.reduce((sum, i) => sum + i.interestFen, 0);
   const rateBefore = loan.terms.rate;

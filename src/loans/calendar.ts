@@ -5,7 +5,7 @@
  * due day, clamped to the month's last day (anchor 31 Jan → 28/29 Feb → 31 Mar → 30 Apr …). A loan that
  * starts on the last day of a month keeps paying on month ends (30 Apr → 31 May → 30 Jun): the due day is 31.
  */
-import { daysFromCivil, daysInMonth, dayNumber, isoDateOfDay, monthIndexOfDay } from '../domain/period.ts';
+import { daysFromCivil, daysInMonth, dayNumber, monthIndexOfDay } from '../domain/period.ts';
 import { LoanError } from './errors.ts';
 
 export const DAY_COUNTS = ['30/360', 'actual/365', 'actual/360'] as const;
@@ -71,4 +71,3 @@ export function dayOfIsoDate(isoDate: string, what: string): number {
   }
 }
 
-export { isoDateOfDay };

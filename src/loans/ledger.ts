@@ -517,4 +517,3 @@ export class LoanBook {
   }
 }
 
-export { isoDateOfDay };

@@ -14,7 +14,8 @@
  * - Totals are sums of the rounded instalments, never recomputed from formulas.
  */
 import { annualRateOf, interestFen, rateAsNumber, roundFenToUnit, type AnnualRate, type RateInput } from './arithmetic.ts';
-import { accrualDays, addMonthsAnchored, DAY_COUNTS, dayOfIsoDate, daysInYearOf, dueDayOfMonthFor, isoDateOfDay, type DayCount } from './calendar.ts';
+import { accrualDays, addMonthsAnchored, DAY_COUNTS, dayOfIsoDate, daysInYearOf, dueDayOfMonthFor, type DayCount } from './calendar.ts';
+import { isoDateOfDay } from '../domain/period.ts';
 import { LoanError } from './errors.ts';
 import { AMOUNT_FEN_ABS_MAX } from '../domain/money.ts';
 

@@ -9,7 +9,8 @@
  *   the policy's share, all its claims are at least 次级.
  * - A manual override (with its reason) may make a debtor's claims worse, never better than the rules: the
  *   rules are floors, so the effective category is the worse of the two, with both on record.
- * - A 无还本续贷 renewal is not a reason to downgrade: the renewed loan is classified on its own days past due.
+ * - A 无还本续贷 renewal is not a reason to downgrade: the renewed loan is classified on its own days past due,
+ *   and keeps at least the category its predecessor had at renewal (a 关注 loan does not become 正常 by renewal).
  */
 import { dayNumber } from '../domain/period.ts';
 import { CATEGORIES, CATEGORY_ZH, type Category, type ClassificationPolicy } from './policy.ts';
@@ -88,10 +89,11 @@ export function classifyPortfolio(state: LedgerState, asOf: string, policy: Clas
   for (const loan of Object.values(state.loans)) {
     if (!isOpen(loan)) continue;
     const days = daysPastDue(loan, asOfDay);
-    const category = categoryByDays(days, policy);
-    const basis: Basis[] = [{ code: `DPD_${category.toUpperCase()}`, en: `${days} days past due: ${category.replace('_', ' ')} by the day thresholds`, zh: `逾期${days}天，按逾期天数归为${CATEGORY_ZH[category]}类` }];
-    if (loan.renewedFrom !== null) basis.push({ code: 'RENEWAL_NOT_DOWNGRADED', en: `renewed from ${loan.renewedFrom} without repaying principal; not downgraded for the renewal alone`, zh: `由${loan.renewedFrom}无还本续贷而来，不因续贷单独下调分类` });
-    const entry: LoanClassification = { loanId: loan.id, debtorId: loan.debtorId, asOf, daysPastDue: days, bucket: bucketOf(days, policy), categoryByDays: category, category, outstandingFen: outstandingOf(loan), basis };
+    const byDays = categoryByDays(days, policy);
+    const category = loan.renewalFloor === null ? byDays : worse(byDays, loan.renewalFloor);
+    const basis: Basis[] = [{ code: `DPD_${byDays.toUpperCase()}`, en: `${days} days past due: ${byDays.replace('_', ' ')} by the day thresholds`, zh: `逾期${days}天，按逾期天数归为${CATEGORY_ZH[byDays]}类` }];
+    if (loan.renewedFrom !== null) basis.push({ code: 'RENEWAL_NOT_DOWNGRADED', en: `renewed from ${loan.renewedFrom} without repaying principal; not downgraded for the renewal alone, and kept at least ${loan.renewalFloor?.replace('_', ' ')} as it was`, zh: `由${loan.renewedFrom}无还本续贷而来，不因续贷单独下调分类，至少维持续贷前的${loan.renewalFloor ? CATEGORY_ZH[loan.renewalFloor] : ''}类` });
+    const entry: LoanClassification = { loanId: loan.id, debtorId: loan.debtorId, asOf, daysPastDue: days, bucket: bucketOf(days, policy), categoryByDays: byDays, category, outstandingFen: outstandingOf(loan), basis };
     const list = byDebtor.get(loan.debtorId) ?? [];
     list.push(entry);
     byDebtor.set(loan.debtorId, list);
@@ -108,10 +110,10 @@ function applyDebtorRules(debtorId: string, entries: LoanClassification[], state
   let nonPerformingFen = 0;
   for (const entry of entries) {
     outstandingFen += entry.outstandingFen;
-    if (isNonPerforming(entry.categoryByDays)) nonPerformingFen += entry.outstandingFen;
+    if (isNonPerforming(entry.category)) nonPerformingFen += entry.outstandingFen;
   }
   const nonPerformingShare = outstandingFen === 0 ? 0 : nonPerformingFen / outstandingFen;
-  const debtorWideRuleApplied = nonPerformingShare > policy.debtorNonPerformingShareMax && entries.some((e) => !isNonPerforming(e.categoryByDays));
+  const debtorWideRuleApplied = nonPerformingShare > policy.debtorNonPerformingShareMax && entries.some((e) => !isNonPerforming(e.category));
   const override = state.debtors[debtorId]?.override ?? null;
   let category: Category = 'normal';
   for (const entry of entries) {

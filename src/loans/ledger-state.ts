@@ -79,6 +79,8 @@ export interface LoanRecord {
   penaltyCarryNumerator: number;
   renewedFrom: string | null;
   renewedTo: string | null;
+  /** A renewed loan keeps at least the category its predecessor had at renewal (neither lower nor higher for it). */
+  renewalFloor: Category | null;
   reliefs: Relief[];
   writeOff: { date: string; reason: string; principalFen: number; receivablesFen: number } | null;
   closedOn: string | null;

@@ -243,7 +243,7 @@ function book(state: LedgerState, command: Extract<LedgerCommand, { kind: 'book'
     id: command.loanId, debtorId: offer.debtorId, status: 'booked', offer, bookedOn: command.date, disbursedOn: null, lastDate: command.date,
     terms: { principalFen: terms.principalFen, termMonths: terms.termMonths, method: terms.method, dayCount: terms.dayCount, rounding: terms.rounding, grace: terms.grace, rate: rateText(terms.rate), dueDayOfMonth: terms.dueDayOfMonth },
     instalments: [], levelInstalmentFen: null, penaltyReceivableFen: 0, feeReceivableFen: 0, advanceFen: 0, penaltyThrough: null, penaltyCarryNumerator: 0,
-    renewedFrom: null, renewedTo: null, reliefs: [], writeOff: null, closedOn: null, appliedKeys: { [command.key]: fingerprint },
+    renewedFrom: null, renewedTo: null, renewalFloor: null, reliefs: [], writeOff: null, closedOn: null, appliedKeys: { [command.key]: fingerprint },
   };
   return { state: { ...state, loans: { ...state.loans, [loan.id]: loan } }, postings: [], duplicate: false };
 }
@@ -405,7 +405,7 @@ function renew(draft: Draft, state: LedgerState, command: Extract<LedgerCommand,
   const booked = book(state, { kind: 'book', key: command.key, date: command.date, loanId: command.newLoanId, offer: command.offer, principalFen, method: command.method ?? loan.terms.method, dayCount: loan.terms.dayCount, rounding: loan.terms.rounding }, '');
   const renewed = booked.state.loans[command.newLoanId]!;
   const { instalments, levelFen } = instalmentsOf(termsFrom(renewed, draft.day, principalFen, renewed.terms.termMonths, renewed.terms.grace), 1);
-  Object.assign(renewed, { instalments, levelInstalmentFen: levelFen, status: 'active', disbursedOn: command.date, penaltyThrough: command.date, renewedFrom: loan.id, appliedKeys: {} });
+  Object.assign(renewed, { instalments, levelInstalmentFen: levelFen, status: 'active', disbursedOn: command.date, penaltyThrough: command.date, renewedFrom: loan.id, renewalFloor: classified?.category ?? null, appliedKeys: {} });
   renewed.terms.dueDayOfMonth = dueDayOfMonthFor(draft.day);
   const last = loan.instalments.at(-1)!;
   last.paidPrincipalFen = last.principalFen;

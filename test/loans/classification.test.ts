@@ -86,6 +86,16 @@ test('无还本续贷: at maturity the principal moves to a linked new loan, no 
   assert.deepEqual(reconcile(book.state, book.journal), []);
 });
 
+test('a 关注 loan renewed stays at least 关注 after the reason for it is lifted: renewal neither lowers nor raises', () => {
+  const book = bookWithLoan({ principalFen: 50_000_000, date: '2025-01-10', method: 'interest-only', offer: { rateBps: 450, termMonths: 12 } });
+  payInterestOnly(book, '2026-01-10');
+  book.apply({ kind: 'override-classification', key: key(), date: '2025-12-01', debtorId: offer().debtorId, category: 'special_mention', reason: '主要客户流失 lost its main customer' });
+  book.apply({ kind: 'renew', key: key(), date: '2026-01-10', loanId: 'L1', newLoanId: 'L1-R1', offer: offer({ rateBps: 420, termMonths: 12 }), enterpriseSize: 'micro' });
+  book.apply({ kind: 'override-classification', key: key(), date: '2026-02-01', debtorId: offer().debtorId, category: null, reason: 'customer base recovered' });
+  const renewed = classifyPortfolio(book.state, '2026-02-01', POLICY.classification).loans[0]!;
+  assert.deepEqual([renewed.loanId, renewed.categoryByDays, renewed.category], ['L1-R1', 'normal', 'special_mention']);
+});
+
 test('无还本续贷 is refused when past due, before maturity, for a large firm, or for a medium firm after the window', () => {
   const late = bookWithLoan({ principalFen: 50_000_000, date: '2025-01-10', method: 'interest-only', offer: { rateBps: 450, termMonths: 12 } });
   payInterestOnly(late, '2025-11-10');

@@ -91,13 +91,15 @@ export function interestFen(balanceFen: number, rate: AnnualRate, days: number, 
 }
 
 /**
- * Interest accrued day by day without losing the fractions of a fen: the exact amount is
+ * Interest accrued day by day without losing the fractions of a fen (the balance may be a BigInt sum of
+ * fen × days, see the penalty accrual): the exact amount is
  * (carried + balance × rate × days) / (rate.denominator × daysInYear); whole fen are returned and the rest
  * is carried to the next accrual as a numerator (a plain number: it is below the denominator).
  */
-export function accrueExact(balanceFen: number, rate: AnnualRate, days: number, daysInYear: number, carriedNumerator: number): { accruedFen: number; carriedNumerator: number } {
+export function accrueExact(balanceFen: number | bigint, rate: AnnualRate, days: number, daysInYear: number, carriedNumerator: number): { accruedFen: number; carriedNumerator: number } {
   const denominator = rate.denominator * BigInt(daysInYear);
-  const total = BigInt(carriedNumerator) + (balanceFen > 0 && days > 0 ? BigInt(balanceFen) * rate.numerator * BigInt(days) : 0n);
+  const balance = BigInt(balanceFen);
+  const total = BigInt(carriedNumerator) + (balance > 0n && days > 0 ? balance * rate.numerator * BigInt(days) : 0n);
   return { accruedFen: Number(total / denominator), carriedNumerator: Number(total % denominator) };
 }
 

@@ -158,13 +158,14 @@ class Draft {
     const loan = this.loan;
     const throughDay = dayNumber(loan.penaltyThrough ?? loan.disbursedOn!);
     if (day <= throughDay) return;
-    let overdueFenDays = 0;
+    // Σ overdue fen × days, in BigInt: a large loan overdue for years passes 2^53.
+    let overdueFenDays = 0n;
     for (const instalment of loan.instalments) {
       const dueDay = dayNumber(instalment.dueDate);
       if (dueDay >= day) break;
       const unpaidInterestFen = instalment.interestPosted && this.policy.penalty.compoundOnOverdueInterest ? instalment.interestFen - instalment.paidInterestFen : 0;
       const baseFen = instalment.principalFen - instalment.paidPrincipalFen + unpaidInterestFen;
-      overdueFenDays += baseFen * (day - Math.max(dueDay, throughDay));
+      overdueFenDays += BigInt(baseFen) * BigInt(day - Math.max(dueDay, throughDay));
     }
     const accrued = accrueExact(overdueFenDays, penaltyRateOf(loan, this.policy), 1, daysInYearOf(loan.terms.dayCount), loan.penaltyCarryNumerator);
     loan.penaltyCarryNumerator = accrued.carriedNumerator;

@@ -1,7 +1,8 @@
 /** The loan ledger: booking, repayment and its allocation, penalty interest, prepayment, write-off, idempotency. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { LoanBook, reconcile, applyCommand } from '../../src/loans/ledger.ts';
+import { LoanBook, reconcile, applyCommand, offerOfDecision } from '../../src/loans/ledger.ts';
+import type { DecisionRecord } from '../../src/decision/decide.ts';
 import { LoanError } from '../../src/loans/errors.ts';
 import { accountBalances, balanceOf } from '../../src/loans/journal.ts';
 import { principalOutstandingFen } from '../../src/loans/ledger-state.ts';
@@ -181,4 +182,19 @@ test('the ledger state is plain data: a JSON round trip gives the same state and
   assert.deepEqual(copy, book.state);
   const command = { kind: 'repay' as const, key: key(), date: '2025-06-21', loanId: 'L1', amountFen: 12_345 };
   assert.deepEqual(applyCommand(copy, command, POLICY), applyCommand(book.state, command, POLICY));
+});
+
+test("a loan is booked from a decision record's limit, rate and term", () => {
+  const record = {
+    creditCode: '91310000MA1FL8XQ3B', asOf: '2025-01-10', application: { product: 'tax-loan', amountFen: null, termMonths: null },
+    decision: { strategy: { id: 'tax-loan', version: '1.2.0', hash: 'f00d', product: 'tax-loan' }, outcome: 'approve', riskGrade: 'B', limitFen: 30_000_000, rateBps: 480, termMonths: 12, reasons: [] },
+  } as unknown as DecisionRecord;
+  const book = new LoanBook(POLICY);
+  book.apply({ kind: 'book', key: key(), date: '2025-01-12', loanId: 'D1', offer: offerOfDecision(record), principalFen: 20_000_000, method: 'equal-principal' });
+  book.apply({ kind: 'disburse', key: key(), date: '2025-01-12', loanId: 'D1' });
+  const loan = book.state.loans.D1!;
+  assert.deepEqual([loan.debtorId, loan.offer.strategy.hash, loan.instalments.length, loan.terms.rate], ['91310000MA1FL8XQ3B', 'f00d', 12, '6/125']);
+  // 200,000 yuan at 4.8 % for a month of 30/360: 800.00 yuan.
+  assert.equal(loan.instalments[0]!.interestFen, 80_000);
+  assert.throws(() => book.apply({ kind: 'book', key: key(), date: '2025-01-12', loanId: 'D2', offer: offerOfDecision(record), principalFen: 30_000_001, method: 'flat' }), /above the offered limit/);
 });

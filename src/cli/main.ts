@@ -23,6 +23,7 @@ import { tmpdir } from 'node:os';
 import { ProgressBar } from './progress.ts';
 import { backtestRecords, commandBacktest, commandDecide, commandStrategy, decideInShadow, DEFAULT_CHALLENGER, DEFAULT_STRATEGY, summariseDecisions, writeDecisions, type DatasetSetup } from './decide.ts';
 import { renderBacktestReport } from './backtest-report.ts';
+import { commandLoan } from './loan.ts';
 import { prepareDataset } from '../decision/dataset.ts';
 import { loadStrategy, strategyLabel } from '../decision/strategy.ts';
 
@@ -70,6 +71,9 @@ Usage:
       Validate strategies and run the tests embedded in them. 策略校验。
   puhui strategy diff OLD.json NEW.json [--json]
       What changed between two versions: header, rules cell by cell, expressions, settings, wiring. 策略版本对比。
+  puhui loan schedule --principal YUAN --rate PERCENT_A_YEAR --months N --method equal-instalment|equal-principal|interest-only|flat
+        [--start YYYY-MM-DD] [--day-count 30/360|actual/365|actual/360] [--multiple YUAN] [--decimals 0|1|2] [--grace-principal N] [--grace-interest N] [--json]
+      A repayment schedule in yuan for checking by hand (e.g. --principal 5000 --rate 12 --months 18 --multiple 1). 还款计划。
 `;
 
 async function commandSynth(argv: string[]): Promise<void> {
@@ -265,7 +269,7 @@ function renderRowCounts(title: string, counts: Record<string, number | undefine
   return [title, ...renderTable(['entity', 'rows'], Object.entries(counts).map(([entity, n]) => [entity, String(n ?? 0)]))].join('\n');
 }
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { demo: commandDemo, synth: commandSynth, import: commandImport, inspect: commandInspect, features: commandFeatures, fraud: commandFraud, train: commandTrain, score: commandScore, decide: commandDecide, backtest: commandBacktest, strategy: commandStrategy };
+const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { demo: commandDemo, synth: commandSynth, import: commandImport, inspect: commandInspect, features: commandFeatures, fraud: commandFraud, train: commandTrain, score: commandScore, decide: commandDecide, backtest: commandBacktest, strategy: commandStrategy, loan: commandLoan };
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

@@ -13,7 +13,7 @@ import { closeSync, createReadStream, existsSync, fstatSync, mkdirSync, openSync
 import { createHash, randomBytes } from 'node:crypto';
 import { basename, dirname, join, resolve } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { datasetFiles } from '../data/index.ts';
+import { DatasetError, datasetFiles } from '../data/index.ts';
 import { tableSource } from '../data/sql-checks.ts';
 import { PuhuiUserError } from '../domain/errors.ts';
 import { isoDateOfDay } from '../domain/period.ts';
@@ -108,7 +108,7 @@ export async function buildSnapshot(options: BuildOptions): Promise<SnapshotInfo
   const asOfDay = asOfDayOf(options.asOf);
   const datasetDir = resolve(options.datasetDir);
   const files = datasetFiles(datasetDir);
-  if (!files.some((f) => f.entity === 'enterprises')) throw new SnapshotInvalidError(`${datasetDir} is not a dataset: it has no enterprises file`);
+  if (!files.some((f) => f.entity === 'enterprises')) throw new DatasetError(`${datasetDir} is not a dataset: it has no enterprises file`);
   const outDir = resolve(options.outDir ?? join(dirname(datasetDir), 'snapshots'));
   options.onProgress?.('hashing the dataset');
   const { id, datasetHash } = await snapshotIdOf(datasetDir, options.asOf);

@@ -94,6 +94,14 @@ test('decision records replay: the same verdict, reasons and trace; an altered r
 test('building again finds the same snapshot instead of building it twice', async () => {
   const again = await buildSnapshot({ datasetDir, asOf, outDir: join(root, 'snapshots') });
   assert.deepEqual(again, info);
+  const command = puhui('snapshot', datasetDir, '--as-of', asOf, '--out', join(root, 'snapshots'), '--json');
+  assert.equal(command.code, 0, command.stderr);
+  assert.deepEqual({ ...JSON.parse(command.stdout), seconds: 0 }, { ...info, seconds: 0 });
+  for (const args of [['snapshot', join(root, 'no-dataset'), '--as-of', asOf], ['snapshot', datasetDir, '--as-of', '2025-02-30'], ['snapshot']]) {
+    const bad = puhui(...args);
+    assert.equal(bad.code, 2, `${args.join(' ')}: ${bad.stderr}`);
+    assert.equal(bad.stderr.trim().split('\n').length, 1, bad.stderr);
+  }
   const reopened = openSnapshot(info.dir);
   assert.equal(reopened.has(batch[0]!.creditCode), true);
   reopened.close();

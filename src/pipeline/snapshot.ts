@@ -338,7 +338,7 @@ export class Snapshot {
     let high = this.rows - 1;
     while (low <= high) {
       const mid = (low + high) >>> 1;
-      const code = this.codes.substr(mid * CREDIT_CODE_LENGTH, CREDIT_CODE_LENGTH);
+      const code = this.codes.slice(mid * CREDIT_CODE_LENGTH, (mid + 1) * CREDIT_CODE_LENGTH);
       if (code === creditCode) return mid;
       if (code < creditCode) low = mid + 1;
       else high = mid - 1;
@@ -349,6 +349,13 @@ export class Snapshot {
   private entryRow(row: number): Float64Array {
     const bytes = readExact(this.entriesFd, ENTRY_WIDTH * 8, row * ENTRY_WIDTH * 8);
     return new Float64Array(bytes.buffer, bytes.byteOffset, ENTRY_WIDTH);
+  }
+
+  /** Every credit code the snapshot holds (registered by the as-of date or not), in sorted order. */
+  creditCodes(): string[] {
+    const codes: string[] = new Array(this.rows);
+    for (let k = 0; k < this.rows; k++) codes[k] = this.codes.slice(k * CREDIT_CODE_LENGTH, (k + 1) * CREDIT_CODE_LENGTH);
+    return codes;
   }
 
   /** Whether a decision can be asked for this enterprise: in the dataset and registered by the as-of date. */
@@ -419,7 +426,7 @@ export class Snapshot {
     let high = n - 1;
     while (low <= high) {
       const mid = (low + high) >>> 1;
-      const code = this.counterpartyCodes.substr(mid * CREDIT_CODE_LENGTH, CREDIT_CODE_LENGTH);
+      const code = this.counterpartyCodes.slice(mid * CREDIT_CODE_LENGTH, (mid + 1) * CREDIT_CODE_LENGTH);
       if (code === creditCode) return mid;
       if (code < creditCode) low = mid + 1;
       else high = mid - 1;

@@ -4,13 +4,13 @@
  * same run: `puhui decide DIR CODE` (the whole dataset's features and invoice network per call) and, in
  * process, a dossier read from the dataset per request with the reference and fraud report prepared once.
  *
- *   node --import tsx bench/steps/snapshot.ts --suite [--quick] [--sizes 20000,200000]   (writes bench/results/snapshot.json)
+ *   node --import tsx bench/steps/snapshot.ts --suite [--quick] [--sizes 20000,200000] [--work DIR]   (writes bench/results/snapshot.json)
  *   node --import tsx bench/steps/snapshot.ts measure DATASET AS_OF CLI_RUNS              (one size; prints JSON)
  *
  * --quick skips the 200,000-firm economy (its generation, import and snapshot take many minutes on 2 cores).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatasetReader, datasetFiles } from '../../src/data/index.ts';
@@ -150,24 +150,29 @@ async function suite(argv: string[]): Promise<void> {
   const sizes = sizesFlag >= 0 ? argv[sizesFlag + 1]!.split(',').map(Number) : quick ? [20_000] : [20_000, 200_000];
   const months = 36;
   const asOf = '2025-10-01';
-  const work = mkdtempSync(join(tmpdir(), 'puhui-bench-online-'));
+  // --work DIR keeps the generated economies there and reuses them on the next run (they take minutes to make).
+  const workFlag = argv.indexOf('--work');
+  const keep = workFlag >= 0;
+  const work = keep ? argv[workFlag + 1]! : mkdtempSync(join(tmpdir(), 'puhui-bench-online-'));
+  mkdirSync(work, { recursive: true });
   const results: Record<string, unknown>[] = [];
   try {
     for (const enterprises of sizes) {
       const raw = join(work, `raw-${enterprises}`);
       const dataset = join(work, `dataset-${enterprises}`);
-      const synth = child('bench/steps/synth.ts', [raw, String(enterprises), String(months)]);
-      const imported = child('bench/steps/import.ts', [raw, dataset]);
-      rmSync(raw, { recursive: true, force: true });
+      const reused = existsSync(join(dataset, 'enterprises.parquet'));
+      const synth = reused ? null : child('bench/steps/synth.ts', [raw, String(enterprises), String(months)]);
+      const imported = reused ? null : child('bench/steps/import.ts', [raw, dataset]);
+      if (!keep) rmSync(raw, { recursive: true, force: true });
       // The command path recomputes the whole dataset per call: 3 runs at 20,000, 1 at larger sizes.
       const measured = child('bench/steps/snapshot.ts', ['measure', dataset, asOf, enterprises <= 20_000 ? '3' : '1']);
-      results.push({ enterprises, months, rows: synth.output.rows, synthSeconds: round(synth.seconds), importSeconds: round(imported.seconds), ...measured.output,
-        maxRssMb: Math.round(Number(measured.output.maxRssKb) / 1024) });
-      rmSync(dataset, { recursive: true, force: true });
+      results.push({ enterprises, months, ...(synth ? { rows: synth.output.rows, synthSeconds: round(synth.seconds), importSeconds: round(imported!.seconds) } : { reusedEconomy: true }),
+        ...measured.output, maxRssMb: Math.round(Number(measured.output.maxRssKb) / 1024) });
+      if (!keep) rmSync(dataset, { recursive: true, force: true });
       console.error(`snapshot bench ${enterprises}: ${JSON.stringify(results.at(-1))}`);
     }
   } finally {
-    rmSync(work, { recursive: true, force: true });
+    if (!keep) rmSync(work, { recursive: true, force: true });
   }
   mkdirSync('bench/results', { recursive: true });
   writeFileSync('bench/results/snapshot.json', JSON.stringify({

@@ -9,7 +9,7 @@
  * date always give the same id; building it again finds it and does nothing). New facts for one
  * enterprise (`refreshEnterprise`) are held beside the files, never written into them.
  */
-import { closeSync, createReadStream, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
 import { basename, dirname, join, resolve } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -528,18 +528,5 @@ export function openSnapshot(dir: string): Snapshot {
   } catch (error) {
     if (error instanceof PuhuiUserError) throw error;
     throw new SnapshotInvalidError(`${folder}: cannot open: ${(error as Error).message}`);
-  }
-}
-
-/** Checks the dossier file's length against its offset index (the last offset is the whole file). */
-export function checkDossierFile(snapshot: Snapshot): void {
-  const fd = openSync(join(snapshot.dir, FILES.dossiers), 'r');
-  try {
-    const size = fstatSync(fd).size;
-    const offsets = readFileSync(join(snapshot.dir, FILES.dossierOffsets));
-    const last = offsets.readDoubleLE(offsets.length - 8);
-    if (last !== size) throw new SnapshotInvalidError(`${snapshot.dir}: ${FILES.dossiers} is ${size} bytes, its index says ${last}`);
-  } finally {
-    closeSync(fd);
   }
 }

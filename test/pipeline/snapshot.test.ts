@@ -89,6 +89,16 @@ test('decision records replay: the same verdict, reasons and trace; an altered r
   assert.match(disagreement.differences.join('\n'), /decision\.limitFen/);
   const otherInputs = { ...stored, features: { ...stored.features, vat_tax_paid_12m: 0 } };
   assert.equal((await replayDecision(otherInputs)).agrees, false, 'a record whose inputs were changed does not replay');
+  // An analyst edits the strategy file in place: the next decision uses the new version, the old record still replays by its hash.
+  const edited = join(root, 'tax-loan-edited.json');
+  const document = JSON.parse(readFileSync(CHAMPION, 'utf8'));
+  writeFileSync(edited, JSON.stringify(document));
+  const first = await decideOnline(snapshot, { creditCode: approved.creditCode }, { strategy: edited, modelFile });
+  writeFileSync(edited, JSON.stringify({ ...document, puhui: { ...document.puhui, version: `${document.puhui.version}-edited` } }));
+  const second = await decideOnline(snapshot, { creditCode: approved.creditCode }, { strategy: edited, modelFile });
+  assert.notEqual(second.decision.strategy.hash, first.decision.strategy.hash);
+  assert.equal(second.decision.strategy.version, `${document.puhui.version}-edited`);
+  assert.equal((await replayDecision(JSON.parse(JSON.stringify(first)))).agrees, true);
 });
 
 test('building again finds the same snapshot instead of building it twice', async () => {
@@ -125,6 +135,10 @@ test('unknown enterprises, bad applications and damaged snapshots are user error
   assert.equal(await codeOf(() => decideOnline(snapshot, { creditCode: known, termMonths: 0.5 })), 'application');
   assert.equal(await codeOf(() => decideOnline(snapshot, { creditCode: known, product: 'mortgage' })), 'application');
   assert.equal(await codeOf(() => decideOnline(snapshot, { creditCode: known }, { share: 0.2 })), 'application');
+  assert.equal(await codeOf(() => decideOnline(snapshot, { creditCode: known, product: '../package' })), 'application');
+  const invoiceLoan = await decideOnline(snapshot, { creditCode: known.toLowerCase(), product: 'invoice_loan' });
+  assert.equal(invoiceLoan.decision.strategy.product, 'invoice_loan');
+  assert.equal(invoiceLoan.creditCode, known);
   assert.equal(await codeOf(() => openSnapshot(join(root, 'no-such-snapshot'))), 'snapshot_invalid');
   assert.equal(await codeOf(() => openSnapshot(datasetDir)), 'snapshot_invalid');
   const damaged = join(temporaryDir('snapshot-damaged'), info.id);

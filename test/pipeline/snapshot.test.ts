@@ -169,9 +169,11 @@ function snapshotCopy(): Snapshot {
 test('a refresh with no new facts keeps every feature and, through the batch anti-fraud code, every fraud signal', async () => {
   const copy = snapshotCopy();
   try {
-    const flagged = prepared.applicants.filter((a) => a.fraud !== null).slice(0, 12);
-    assert.ok(flagged.some((a) => a.fraud!.codes.some((c) => c !== 'FR_RING' && c !== 'FR_SHELL_CLUSTER')), 'some enterprise has a local signal');
-    for (const applicant of [...flagged, prepared.applicants[0]!]) {
+    const network = (code: string) => code === 'FR_RING' || code === 'FR_SHELL_CLUSTER';
+    const local = prepared.applicants.filter((a) => a.fraud?.codes.some((c) => !network(c))).slice(0, 3);
+    const ringOrShell = prepared.applicants.filter((a) => a.fraud?.codes.some(network)).slice(0, 1);
+    assert.ok(local.length === 3 && ringOrShell.length === 1, 'enterprises with local and with network signals');
+    for (const applicant of [...local, ...ringOrShell, prepared.applicants.find((a) => a.fraud === null)!]) {
       const code = applicant.enterprise.creditCode;
       const { entry } = await copy.refreshEnterprise(code, []);
       const built = copy.entry(code, { snapshotOnly: true });

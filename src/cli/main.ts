@@ -25,6 +25,7 @@ import { backtestRecords, commandBacktest, commandDecide, commandStrategy, decid
 import { renderBacktestReport } from './backtest-report.ts';
 import { prepareDataset } from '../decision/dataset.ts';
 import { loadStrategy, strategyLabel } from '../decision/strategy.ts';
+import { commandAudit } from './audit.ts';
 
 const HELP = `puhui — inclusive SME credit on data instead of collateral (普惠)
 
@@ -67,6 +68,8 @@ Usage:
       Validate strategies and run the tests embedded in them. 策略校验。
   puhui strategy diff OLD.json NEW.json [--json]
       What changed between two versions: header, rules cell by cell, expressions, settings, wiring. 策略版本对比。
+  puhui audit verify [--database URL | --data DIR] [--json]
+      Walk the store's hash-chained audit trail and name the first altered or missing entry (exit 1 if broken). 审计链校验。
 `;
 
 async function commandSynth(argv: string[]): Promise<void> {
@@ -262,7 +265,7 @@ function renderRowCounts(title: string, counts: Record<string, number | undefine
   return [title, ...renderTable(['entity', 'rows'], Object.entries(counts).map(([entity, n]) => [entity, String(n ?? 0)]))].join('\n');
 }
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { demo: commandDemo, synth: commandSynth, import: commandImport, inspect: commandInspect, features: commandFeatures, fraud: commandFraud, train: commandTrain, score: commandScore, decide: commandDecide, backtest: commandBacktest, strategy: commandStrategy };
+const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { demo: commandDemo, synth: commandSynth, import: commandImport, inspect: commandInspect, features: commandFeatures, fraud: commandFraud, train: commandTrain, score: commandScore, decide: commandDecide, backtest: commandBacktest, strategy: commandStrategy, audit: commandAudit };
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

@@ -27,6 +27,7 @@ import { renderBacktestReport } from './backtest-report.ts';
 import { commandLoan } from './loan.ts';
 import { prepareDataset } from '../decision/dataset.ts';
 import { loadStrategy, strategyLabel } from '../decision/strategy.ts';
+import { commandAudit } from './audit.ts';
 
 const HELP = `puhui — inclusive SME credit on data instead of collateral (普惠)
 
@@ -78,6 +79,8 @@ Usage:
   puhui loan schedule --principal YUAN --rate PERCENT_A_YEAR --months N --method equal-instalment|equal-principal|interest-only|flat
         [--start YYYY-MM-DD] [--day-count 30/360|actual/365|actual/360] [--multiple YUAN] [--decimals 0|1|2] [--grace-principal N] [--grace-interest N] [--json]
       A repayment schedule in yuan for checking by hand (e.g. --principal 5000 --rate 12 --months 18 --multiple 1). 还款计划。
+  puhui audit verify [--database URL | --data DIR] [--json]
+      Walk the store's hash-chained audit trail and name the first altered or missing entry (exit 1 if broken). 审计链校验。
 `;
 
 async function commandSynth(argv: string[]): Promise<void> {
@@ -273,7 +276,7 @@ function renderRowCounts(title: string, counts: Record<string, number | undefine
   return [title, ...renderTable(['entity', 'rows'], Object.entries(counts).map(([entity, n]) => [entity, String(n ?? 0)]))].join('\n');
 }
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { demo: commandDemo, synth: commandSynth, import: commandImport, inspect: commandInspect, features: commandFeatures, fraud: commandFraud, train: commandTrain, score: commandScore, decide: commandDecide, backtest: commandBacktest, strategy: commandStrategy, loan: commandLoan, snapshot: commandSnapshot };
+const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { demo: commandDemo, synth: commandSynth, import: commandImport, inspect: commandInspect, features: commandFeatures, fraud: commandFraud, train: commandTrain, score: commandScore, decide: commandDecide, backtest: commandBacktest, strategy: commandStrategy, loan: commandLoan, snapshot: commandSnapshot, audit: commandAudit };
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

@@ -1,0 +1,108 @@
+/**
+ * The two databases every store test runs on: a fresh, uniquely named PostgreSQL database on the local server
+ * (dropped afterwards) and an in-memory PGlite. One instance per test file: PGlite takes about a second to start.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { composeCreditCode } from '../../src/domain/credit-code.ts';
+import { openStore, type OpenStoreOptions, type Store } from '../../src/store/index.ts';
+
+export const POSTGRES_ADMIN_URL = process.env.PUHUI_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export type BackendName = 'postgres' | 'pglite';
+export const BACKENDS: readonly BackendName[] = ['postgres', 'pglite'];
+
+export interface TestDatabase { url: string; name: string; drop(): Promise<void> }
+
+/** Creates an empty PostgreSQL database named for this test run; drop() removes it even with sessions open. */
+export async function createPostgresDatabase(label: string): Promise<TestDatabase> {
+  const name = `puhui_test_${label}_${randomBytes(5).toString('hex')}`;
+  await adminQuery(`CREATE DATABASE ${name}`);
+  const url = new URL(POSTGRES_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), name, drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
+async function adminQuery(text: string): Promise<void> {
+  const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A settable clock: tests move time forward to expire consents and run retention. */
+export class TestClock {
+  private ms: number;
+  constructor(start = '2026-03-01T09:00:00.000Z') { this.ms = Date.parse(start); }
+  readonly now = (): string => { this.ms += 1; return new Date(this.ms).toISOString(); };
+  advanceDays(days: number): void { this.ms += days * 86_400_000; }
+  set(iso: string): void { this.ms = Date.parse(iso); }
+}
+
+export interface OpenedStore { store: Store; clock: TestClock; close(): Promise<void> }
+
+/**
+ * A fresh PGlite data folder, already migrated. Creating a PGlite database (initdb in WebAssembly) takes seconds,
+ * reopening one a fraction of that: the first test process builds a migrated template in the temp folder, keyed by
+ * the PGlite version and the migration source, and every test copies it.
+ */
+export async function pgliteDataDir(): Promise<{ dir: string; remove(): void }> {
+  const migrations = readFileSync(fileURLToPath(new URL('../../src/store/migrations.ts', import.meta.url)), 'utf8');
+  const pgliteVersion = JSON.parse(readFileSync(fileURLToPath(new URL('../../node_modules/@electric-sql/pglite/package.json', import.meta.url)), 'utf8')).version;
+  const key = createHash('sha256').update(`${pgliteVersion}\n${migrations}`).digest('hex').slice(0, 16);
+  const template = join(tmpdir(), `puhui-pglite-template-${key}`);
+  if (!existsSync(join(template, 'PG_VERSION'))) {
+    const building = mkdtempSync(join(tmpdir(), 'puhui-pglite-building-'));
+    const store = await openStore({ dataDir: building });
+    await store.close();
+    try {
+      renameSync(building, template);
+    } catch {
+      rmSync(building, { recursive: true, force: true }); // another test process got there first
+    }
+  }
+  const dir = join(mkdtempSync(join(tmpdir(), 'puhui-pglite-')), 'data');
+  cpSync(template, dir, { recursive: true });
+  return { dir, remove: () => rmSync(join(dir, '..'), { recursive: true, force: true }) };
+}
+
+export async function openTestStore(backend: BackendName, label: string, options: Partial<OpenStoreOptions> = {}): Promise<OpenedStore> {
+  const clock = new TestClock();
+  if (backend === 'pglite') {
+    const data = await pgliteDataDir();
+    const store = await openStore({ dataDir: data.dir, clock: clock.now, ...options });
+    return { store, clock, close: async () => { await store.close(); data.remove(); } };
+  }
+  const database = await createPostgresDatabase(label);
+  const store = await openStore({ databaseUrl: database.url, clock: clock.now, ...options });
+  return { store, clock, close: async () => { await store.close(); await database.drop(); } };
+}
+
+/** A valid credit code (both check characters right) numbered n, in Xiamen's division. */
+export function creditCode(n: number): string {
+  const body = n.toString().padStart(8, '0');
+  return composeCreditCode('91', '350200', body);
+}
+
+/** A valid invoice row (the import's column specs) numbered n, from seller to buyer. */
+export function invoiceRow(n: number, sellerCode: string, buyerCode: string, amountFen = 100_000 + n): Record<string, unknown> {
+  return {
+    invoiceNumber: `2435${n.toString().padStart(16, '0')}`, sellerCode, buyerCode, issueDate: '2026-01-15',
+    amountFen, taxFen: Math.round(amountFen * 0.13), taxRateBps: 1300, kind: 'special', status: 'normal',
+    originalInvoiceNumber: null, goodsCategory: '51',
+  };
+}
+
+/** The big batch of the SIGKILL test: n valid invoices between two firms, the same rows in every process. */
+export function bigInvoiceBatch(n: number): Record<string, unknown>[] {
+  const seller = creditCode(7_001);
+  const buyer = creditCode(7_002);
+  return Array.from({ length: n }, (_, i) => invoiceRow(500_000 + i, seller, buyer));
+}

@@ -70,9 +70,9 @@ test('a registered-agent address is a hub of its own, and placeholder hashes lin
     phoneHash: k % 2 === 0 ? 'd41d8cd98f00b204' : `t${k}`, // half the firms without a phone, hashed empty
     addressHash: k < 2500 ? 'agent-address' : `a${k}`, // 2,500 firms registered at one agent's address
   }));
-  records[2990]!.legalRepIdHash = 'shared'; records[2991]!.legalRepIdHash = 'shared'; records[2992]!.phoneHash = 't2991';
+  records[2990]!.legalRepIdHash = 'shared'; records[2991]!.legalRepIdHash = 'shared'; records[2993]!.phoneHash = 't2991';
   const found = identityClusters(records, limits);
-  assert.deepEqual(found.clusters.map((c) => c.members), [['F2990', 'F2991', 'F2992']]);
+  assert.deepEqual(found.clusters.map((c) => c.members), [['F2990', 'F2991', 'F2993']]);
   assert.equal(found.hubs.length, 1);
   assert.equal(found.hubs[0]!.kind, 'address');
   assert.equal(found.hubs[0]!.members.length, 2500);

@@ -18,49 +18,18 @@ import { quoteText } from '../data/sql-checks.ts';
 import { queryRows } from '../data/columns-reader.ts';
 import { asOfDayOf } from '../features/index.ts';
 import { computeFeatureTable } from '../features/batch.ts';
-import { type CycleConstraints, type CycleSearchLimit, enumerateCycles } from './cycles.ts';
-import { identityClusters, type IdentityCluster } from './identities.ts';
-import { loadNetwork } from './load.ts';
-import { describeRing, type Ring } from './rings.ts';
+import { enumerateCycles, type CycleSearch } from './cycles.ts';
+import { identityClusters, type IdentityCluster, type IdentityHub, type IdentityPlaceholder } from './identities.ts';
+import { loadNetwork, type LoadedNetwork } from './load.ts';
+import { type FraudPolicy, type FraudPolicyDocument, defaultFraudPolicy } from './policy.ts';
+import { describeRing, legsAllowed, type Ring, ringEvidence, ringFigures } from './rings.ts';
 import { type FraudSignal, signal, TYPOLOGY_PRIORITY } from './signals.ts';
-
-export interface FraudThresholds {
-  /** Rings at or above this suspicion (round-trip share × similarity) are signalled. */
-  ringSuspicionMin: number;
-  /** Shell cluster: at least this many members, this many of them young (age_months below shellYoungMonths, which rings report too). */
-  shellMembersMin: number;
-  shellYoungMembersMin: number;
-  shellYoungMonths: number;
-  passThroughRatioMin: number;
-  passThroughRatioMax: number;
-  passThroughUninvoicedMax: number;
-  passThroughBurdenMax: number;
-  singleSourceBankOverDeclaredMax: number;
-  correctionUpliftMin: number;
-  burstAgeMonthsMax: number;
-  burstSales3mFenMin: number;
-  burstSalesOverCapitalMin: number;
-  lateFilingsMin: number;
-  mismatchDeclaredOverInvoicedMin: number;
-}
-
-export const DEFAULT_THRESHOLDS: FraudThresholds = {
-  ringSuspicionMin: 0.2, shellMembersMin: 3, shellYoungMembersMin: 2, shellYoungMonths: 24,
-  passThroughRatioMin: 0.9, passThroughRatioMax: 1.03, passThroughUninvoicedMax: 0.02, passThroughBurdenMax: 0.04,
-  singleSourceBankOverDeclaredMax: 0.5, correctionUpliftMin: 0.05,
-  burstAgeMonthsMax: 9, burstSales3mFenMin: 100_000_000, burstSalesOverCapitalMin: 8,
-  lateFilingsMin: 3, mismatchDeclaredOverInvoicedMin: 3,
-};
-
-/** The dataset command's ring search: loops up to 8 (planted rings reach 8), 20% similarity, 6 common months. */
-export const DEFAULT_RING_SEARCH: Partial<CycleConstraints> = { maxLength: 8, similarityTolerance: 0.2, minCommonMonths: 6, minEdgeAmountFen: 10_000_000 };
 
 export interface FraudOptions {
   datasetDir: string;
   asOf: string;
-  windowMonths?: number;
-  ringSearch?: Partial<CycleConstraints>;
-  thresholds?: Partial<FraudThresholds>;
+  /** The fraud policy (thresholds and switches); the shipped policies/fraud-default.json when absent. */
+  policy?: FraudPolicy;
   workers?: number;
   /** A feature table of the dataset as of the same date (computed when not given). */
   featureFile?: string;
@@ -68,25 +37,38 @@ export interface FraudOptions {
 
 export interface FlaggedEnterprise { creditCode: string; typology: Exclude<FraudKind, 'none'> | null; signals: string[] }
 
+/** A kind of evidence the data could not show: the signals it would feed were not checked, not found clean. */
+export interface EvidenceUnavailable { evidence: string; reason: string; signals: string[] }
+
 export interface FraudReport {
   asOf: string;
+  policy: { id: string; version: string; hash: string; source: string };
   windowMonths: number;
-  ringSearch: Partial<CycleConstraints>;
-  thresholds: FraudThresholds;
-  network: { enterprises: number; edges: number; componentsSearched: number; cyclesFound: number; limits: CycleSearchLimit[] };
+  windowStartMonth: string;
+  network: {
+    enterprises: number; edges: number; invoices: number; invoiceLevel: boolean; monthsWithInvoices: number;
+    componentsSearched: number; rootsSearched: number; cyclesExamined: number; cyclesWithEvidence: number; steps: number; invoicesSkipped: number;
+    /** Start nodes whose search a budget cut short: a ring whose smallest member (by credit code) is listed may be missing. */
+    uncovered: { creditCode: string; reason: string }[];
+  };
   rings: Ring[];
   clusters: (IdentityCluster & { internalInvoicedFen: number; youngMembers: number; loops: number })[];
+  identityHubs: IdentityHub[];
+  identityPlaceholders: IdentityPlaceholder[];
+  unavailable: EvidenceUnavailable[];
   signals: FraudSignal[];
   enterprises: FlaggedEnterprise[];
 }
 
+type Policy = FraudPolicyDocument;
+
 export async function detectFraud(options: FraudOptions): Promise<FraudReport> {
   asOfDayOf(options.asOf); // refuses a malformed date before any work
-  const t: FraudThresholds = { ...DEFAULT_THRESHOLDS, ...options.thresholds };
-  const ringSearch = { ...DEFAULT_RING_SEARCH, ...options.ringSearch };
-  const windowMonths = options.windowMonths ?? 12;
+  const policy = options.policy ?? defaultFraudPolicy();
+  const p = policy.document;
   const files = datasetFiles(options.datasetDir);
   if (!files.some((f) => f.entity === 'enterprises')) throw new DatasetError(`${options.datasetDir} is not a dataset: it has no enterprises file`);
+  const has = (entity: string) => files.some((f) => f.entity === entity);
   const work = mkdtempSync(join(tmpdir(), 'puhui-fraud-'));
   const instance = await DuckDBInstance.create(':memory:', { threads: '2', memory_limit: '1GB' });
   const connection = await instance.connect();
@@ -95,41 +77,40 @@ export async function detectFraud(options: FraudOptions): Promise<FraudReport> {
     if (!options.featureFile) await computeFeatureTable({ datasetDir: options.datasetDir, asOf: options.asOf, outFile: featureFile, workers: options.workers });
     await attachDataset(connection, files);
     await connection.run(`CREATE VIEW features AS SELECT * FROM read_parquet(${quoteText(featureFile)})`);
-    const loaded = await loadNetwork(connection, options.asOf, windowMonths);
-    const search = enumerateCycles(loaded.network, ringSearch);
+    const loaded = await loadNetwork(connection, options.asOf, p.windowMonths, has('invoices'));
+    const unavailable = unavailableEvidence(has, loaded, p);
     const signals: FraudSignal[] = [];
-    const clusters = await shellClusters(connection, loaded, options.asOf, t);
-    const clusterOf = new Map(clusters.flatMap((c) => c.members.map((m) => [m, c.id] as const)));
-    const rings: Ring[] = [];
-    for (const cycle of search.cycles) {
-      const ring = describeRing(loaded.network, loaded.codes, cycle, rings.length);
-      const cluster = clusterOf.get(ring.members[0]!);
-      if (cluster && ring.members.every((m) => clusterOf.get(m) === cluster)) {
-        clusters.find((c) => c.id === cluster)!.loops++; // a loop inside one identity cluster is the shell network's
-        continue;
-      }
-      if (ring.suspicion >= t.ringSuspicionMin) rings.push(ring);
-    }
-    await annotateRings(connection, rings, t);
-    rings.sort((a, b) => b.suspicion - a.suspicion || (a.taxPaidOverLoop ?? 0) - (b.taxPaidOverLoop ?? 0) || b.youngMembers - a.youngMembers)
+    const identities = await shellClusters(connection, loaded, options.asOf, p);
+    const clusters = identities.clusters;
+    const { rings, search, invoicesSkipped, withEvidence } = findRings(loaded, p, clusters);
+    await annotateRings(connection, rings, p);
+    rings.sort((a, b) => b.suspicion - a.suspicion || (a.taxPaidOverLoop ?? 0) - (b.taxPaidOverLoop ?? 0) || b.youngMembers - a.youngMembers || (a.members.join() < b.members.join() ? -1 : 1))
       .forEach((r, k) => { r.id = `ring-${k + 1}`; });
     for (const ring of rings) for (const member of ring.members) {
       signals.push(signal('ring', member, {
-        ring: ring.id, members: ring.members, loopAmountFen: ring.loopAmountFen, roundTripShare: ring.roundTripShare, similarity: ring.similarity,
-        commonMonths: ring.commonMonths, taxPaidOverLoop: ring.taxPaidOverLoop, youngMembers: ring.youngMembers, edges: ring.edges,
+        ring: ring.id, members: ring.members, loopAmountFen: ring.loopAmountFen, rounds: ring.rounds, roundMonths: ring.roundMonths, coverage: ring.coverage,
+        roundTripShare: ring.roundTripShare, amountRatio: ring.amountRatio, suspicion: ring.suspicion, taxPaidOverLoop: ring.taxPaidOverLoop, youngMembers: ring.youngMembers, edges: ring.edges,
       }, ring.id));
     }
-    for (const cluster of clusters.filter((c) => c.members.length >= t.shellMembersMin && c.youngMembers >= t.shellYoungMembersMin && c.internalInvoicedFen > 0)) {
+    const id = p.identities;
+    for (const cluster of clusters.filter((c) => c.members.length >= id.shellMembersMin && c.youngMembers >= id.shellYoungMembersMin && c.internalInvoicedFen > 0)) {
       for (const member of cluster.members) {
         signals.push(signal('shellCluster', member, { cluster: cluster.id, members: cluster.members, sharedBy: cluster.sharedBy, youngMembers: cluster.youngMembers, internalInvoicedFen: cluster.internalInvoicedFen, loops: cluster.loops }, cluster.id));
       }
     }
-    signals.push(...(await featureSignals(connection, t)));
-    signals.push(...(await returnSignals(connection, options.asOf)));
+    for (const hub of identities.hubs) {
+      for (const member of hub.members) signals.push(signal('identityHub', member, { hub: hub.id, sharedBy: hub.kind, firms: hub.members.length }, hub.id));
+    }
+    signals.push(...(await featureSignals(connection, p, has)));
+    if (has('vatReturns')) signals.push(...(await returnSignals(connection, options.asOf)));
     return {
-      asOf: options.asOf, windowMonths, ringSearch, thresholds: t,
-      network: { enterprises: loaded.network.nodeCount, edges: loaded.network.edgeCount, componentsSearched: search.componentsSearched, cyclesFound: search.cycles.length, limits: search.limits },
-      rings, clusters, signals, enterprises: flagged(signals),
+      asOf: options.asOf, policy: { id: p.id, version: p.version, hash: policy.hash, source: policy.source }, windowMonths: p.windowMonths, windowStartMonth: loaded.windowStartMonth,
+      network: {
+        enterprises: loaded.network.nodeCount, edges: loaded.network.edgeCount, invoices: loaded.network.invoiceAmountFen.length, invoiceLevel: loaded.network.invoiceLevel,
+        monthsWithInvoices: loaded.monthsWithInvoices, componentsSearched: search.componentsSearched, rootsSearched: search.rootsSearched, cyclesExamined: search.cyclesExamined,
+        cyclesWithEvidence: withEvidence, steps: search.steps, invoicesSkipped, uncovered: search.uncovered.map((u) => ({ creditCode: loaded.codes[u.node]!, reason: u.reason })),
+      },
+      rings, clusters, identityHubs: identities.hubs, identityPlaceholders: identities.placeholders, unavailable, signals, enterprises: flagged(signals),
     };
   } finally {
     connection.closeSync();
@@ -138,8 +119,49 @@ export async function detectFraud(options: FraudOptions): Promise<FraudReport> {
   }
 }
 
+/** What the dataset cannot show: missing entity files, and too few months of invoices for recurrence. */
+function unavailableEvidence(has: (entity: string) => boolean, loaded: LoadedNetwork, p: Policy): EvidenceUnavailable[] {
+  const out: EvidenceUnavailable[] = [];
+  if (!has('invoices')) out.push({ evidence: 'invoices', reason: 'the dataset has no invoices file', signals: ['FR_RING', 'FR_SHELL_CLUSTER', 'FR_BURST_INVOICING', 'FR_PASS_THROUGH', 'FR_SOURCE_MISMATCH'] });
+  else if (loaded.monthsWithInvoices < p.rings.recurrenceMonthsFull) {
+    out.push({ evidence: 'ring_recurrence', reason: `invoices in ${loaded.monthsWithInvoices} month(s) of the window, fewer than the ${p.rings.recurrenceMonthsFull} that show recurrence; rings are judged on what the months show`, signals: ['FR_RING'] });
+  }
+  if (!has('vatReturns')) out.push({ evidence: 'vat_returns', reason: 'the dataset has no VAT returns file', signals: ['FR_PASS_THROUGH', 'FR_SINGLE_SOURCE', 'FR_CORRECTION_UPLIFT', 'FR_LATE_BACKFILL', 'FR_EXEMPT_CORRECTION', 'FR_TAX_REFUNDED', 'FR_SOURCE_MISMATCH'] });
+  if (!has('bankMonths')) out.push({ evidence: 'bank', reason: 'the dataset has no bank months file', signals: ['FR_SINGLE_SOURCE'] });
+  if (!loaded.network.invoiceLevel && has('invoices')) out.push({ evidence: 'invoice_amounts', reason: 'edges without their invoices: legs compared on whole amounts', signals: ['FR_RING'] });
+  return out;
+}
+
+/** Cycles of the network with invoice-level evidence, ranked later; loops inside one identity cluster are the cluster's. */
+function findRings(loaded: LoadedNetwork, p: Policy, clusters: FraudReport['clusters']): { rings: Ring[]; search: CycleSearch; invoicesSkipped: number; withEvidence: number } {
+  const { network, codes } = loaded;
+  const clusterOf = new Int32Array(network.nodeCount).fill(-1);
+  clusters.forEach((c, k) => { for (const m of c.members) clusterOf[loaded.nodeOf.get(m)!] = k; });
+  const edgeAllowed = legsAllowed(network, p.rings.legAmountMinFen);
+  const rings: Ring[] = [];
+  let invoicesSkipped = 0;
+  let withEvidence = 0;
+  const accept = (nodes: Int32Array, edges: Int32Array, length: number): boolean => {
+    if (length < 2) return false; // a firm invoicing itself is not a ring (and import refuses it)
+    const evidence = ringEvidence(network, edges, length, p.rings);
+    if (!evidence) return false;
+    withEvidence++;
+    invoicesSkipped += evidence.invoicesSkipped;
+    const cluster = clusterOf[nodes[0]!]!;
+    let inside = cluster >= 0;
+    for (let j = 1; j < length && inside; j++) inside = clusterOf[nodes[j]!] === cluster;
+    if (inside) { clusters[cluster]!.loops++; return false; }
+    const cycle = { nodes: Array.from(nodes.subarray(0, length)), edges: Array.from(edges.subarray(0, length)) };
+    const figures = ringFigures(network, cycle, evidence, p.rings, loaded.monthsWithInvoices);
+    if (figures.suspicion >= p.rings.suspicionMin) rings.push(describeRing(network, (v) => codes[v]!, cycle, evidence, figures));
+    return false;
+  };
+  const search = enumerateCycles(network, { lengthMax: p.rings.lengthMax, edgeAllowed, stepsMaxPerRoot: p.rings.searchStepsMaxPerRoot, cyclesMax: p.rings.cyclesMax, accept });
+  return { rings, search, invoicesSkipped, withEvidence };
+}
+
 /** Members' tax paid (latest 12 declared months) against the loop amount, and how many are young. */
-async function annotateRings(connection: DuckDBConnection, rings: Ring[], t: FraudThresholds): Promise<void> {
+async function annotateRings(connection: DuckDBConnection, rings: Ring[], p: Policy): Promise<void> {
   const members = [...new Set(rings.flatMap((r) => r.members))];
   if (members.length === 0) return;
   const figures = new Map((await queryRows(connection, `SELECT creditCode, vat_tax_paid_12m, age_months FROM features WHERE creditCode IN (${members.map(quoteText).join(', ')})`))
@@ -147,39 +169,47 @@ async function annotateRings(connection: DuckDBConnection, rings: Ring[], t: Fra
   for (const ring of rings) {
     const paid = ring.members.map((m) => figures.get(m)?.taxPaid ?? null);
     ring.taxPaidOverLoop = paid.some((p) => p === null) ? null : paid.reduce((a, b) => a! + b!, 0)! / ring.loopAmountFen;
-    ring.youngMembers = ring.members.filter((m) => (figures.get(m)?.age ?? 0) < t.shellYoungMonths).length;
+    ring.youngMembers = ring.members.filter((m) => (figures.get(m)?.age ?? 0) < p.identities.youngMonths).length;
   }
 }
 
-async function shellClusters(connection: DuckDBConnection, loaded: Awaited<ReturnType<typeof loadNetwork>>, asOf: string, t: FraudThresholds): Promise<FraudReport['clusters']> {
+async function shellClusters(connection: DuckDBConnection, loaded: LoadedNetwork, asOf: string, p: Policy): Promise<{ clusters: FraudReport['clusters']; hubs: IdentityHub[]; placeholders: IdentityPlaceholder[] }> {
   // Young means what the feature age_months says: whole calendar months since establishment.
   const records = await queryRows(connection, `SELECT e.creditCode, e.legalRepIdHash, e.phoneHash, e.addressHash, f.age_months FROM enterprises e JOIN features f USING (creditCode)
     WHERE e.establishedDate <= ${quoteText(asOf)} ORDER BY e.creditCode`);
   const ageMonths = new Map(records.map((r) => [String(r.creditCode), Number(r.age_months)]));
-  const clusters = identityClusters(records.map((r) => ({ creditCode: String(r.creditCode), legalRepIdHash: String(r.legalRepIdHash), phoneHash: String(r.phoneHash), addressHash: String(r.addressHash) })));
+  const text = (value: unknown) => (value === null || value === undefined ? '' : String(value));
+  const found = identityClusters(records.map((r) => ({ creditCode: String(r.creditCode), legalRepIdHash: text(r.legalRepIdHash), phoneHash: text(r.phoneHash), addressHash: text(r.addressHash) })), p.identities);
   const { network, nodeOf } = loaded;
-  return clusters.map((cluster) => {
+  const clusters = found.clusters.map((cluster) => {
     const nodes = new Set(cluster.members.map((m) => nodeOf.get(m)!));
     let internal = 0;
     for (const u of nodes) for (let e = network.offsets[u]!; e < network.offsets[u + 1]!; e++) if (nodes.has(network.targets[e]!)) internal += network.amountFen[e]!;
-    const young = cluster.members.filter((m) => ageMonths.get(m)! < t.shellYoungMonths).length;
+    const young = cluster.members.filter((m) => ageMonths.get(m)! < p.identities.youngMonths).length;
     return { ...cluster, internalInvoicedFen: internal, youngMembers: young, loops: 0 };
   });
+  return { clusters, hubs: found.hubs, placeholders: found.placeholders };
 }
 
-async function featureSignals(connection: DuckDBConnection, t: FraudThresholds): Promise<FraudSignal[]> {
+/** Checks on the feature table; a check whose entity files are missing is skipped (reported as unavailable). */
+async function featureSignals(connection: DuckDBConnection, p: Policy, has: (entity: string) => boolean): Promise<FraudSignal[]> {
   const out: FraudSignal[] = [];
+  const needs: Partial<Record<Parameters<typeof signal>[0], string[]>> = {
+    passThrough: ['vatReturns', 'invoices'], singleSource: ['vatReturns', 'bankMonths'], correctionUplift: ['vatReturns'], burst: ['invoices'],
+    lateBackfill: ['vatReturns'], sourceMismatch: ['vatReturns', 'invoices'],
+  };
   const checks: [Parameters<typeof signal>[0], string, string][] = [
-    ['passThrough', `inv_purchase_sales_ratio_12m BETWEEN ${t.passThroughRatioMin} AND ${t.passThroughRatioMax} AND vat_uninvoiced_share_12m < ${t.passThroughUninvoicedMax} AND vat_burden_12m < ${t.passThroughBurdenMax}`,
+    ['passThrough', `inv_purchase_sales_ratio_12m BETWEEN ${p.passThrough.ratioMin} AND ${p.passThrough.ratioMax} AND vat_uninvoiced_share_12m < ${p.passThrough.uninvoicedShareMax} AND vat_burden_12m < ${p.passThrough.burdenMax}`,
       'inv_purchases_12m, inv_sales_12m, inv_purchase_sales_ratio_12m, vat_uninvoiced_share_12m, vat_burden_12m, vat_burden_dev_industry'],
-    ['singleSource', `xs_bank_vs_declared_12m < ${t.singleSourceBankOverDeclaredMax}`, 'vat_sales_12m, bank_inflow_12m, xs_bank_vs_declared_12m, inv_sales_12m, xs_declared_vs_invoiced_12m'],
-    ['correctionUplift', `vat_correction_uplift_6m >= ${t.correctionUpliftMin}`, 'vat_corrections_6m, vat_correction_uplift_6m, vat_sales_12m'],
-    ['burst', `age_months <= ${t.burstAgeMonthsMax} AND inv_sales_3m >= ${t.burstSales3mFenMin} AND inv_sales_3m >= ${t.burstSalesOverCapitalMin} * registered_capital_fen`,
+    ['singleSource', `xs_bank_vs_declared_12m < ${p.singleSource.bankOverDeclaredMax}`, 'vat_sales_12m, bank_inflow_12m, xs_bank_vs_declared_12m, inv_sales_12m, xs_declared_vs_invoiced_12m'],
+    ['correctionUplift', `vat_correction_uplift_6m >= ${p.correctionUplift.upliftMin}`, 'vat_corrections_6m, vat_correction_uplift_6m, vat_sales_12m'],
+    ['burst', `age_months <= ${p.burst.ageMonthsMax} AND inv_sales_3m >= ${p.burst.sales3mFenMin} AND inv_sales_3m >= ${p.burst.salesOverCapitalMin} * registered_capital_fen`,
       'age_months, inv_sales_3m, registered_capital_fen, inv_customers_12m'],
-    ['lateBackfill', `vat_late_filings_12m >= ${t.lateFilingsMin}`, 'vat_late_filings_12m'],
-    ['sourceMismatch', `xs_declared_vs_invoiced_12m >= ${t.mismatchDeclaredOverInvoicedMin} AND vat_uninvoiced_share_12m < 0.5`, 'vat_sales_12m, inv_sales_12m, xs_declared_vs_invoiced_12m, vat_uninvoiced_share_12m'],
+    ['lateBackfill', `vat_late_filings_12m >= ${p.lateBackfill.lateFilingsMin}`, 'vat_late_filings_12m'],
+    ['sourceMismatch', `xs_declared_vs_invoiced_12m >= ${p.sourceMismatch.declaredOverInvoicedMin} AND vat_uninvoiced_share_12m < ${p.sourceMismatch.uninvoicedShareMax}`, 'vat_sales_12m, inv_sales_12m, xs_declared_vs_invoiced_12m, vat_uninvoiced_share_12m'],
   ];
   for (const [name, where, evidence] of checks) {
+    if (!(needs[name] ?? []).every(has)) continue;
     for (const row of await queryRows(connection, `SELECT creditCode, ${evidence} FROM features WHERE ${where} ORDER BY creditCode`)) {
       const { creditCode, ...figures } = row;
       out.push(signal(name, String(creditCode), figures));

@@ -1,10 +1,21 @@
 /**
  * The invoice network as compact arrays (CSR): enterprises are nodes 0..n-1, each (seller → buyer) pair one
  * edge with its net amount, invoice count, first and last day, and a bitmask of the months it traded in
- * (bit k = k-th month of the window, at most 30 months). Built from edge lists in one counting pass.
+ * (bit k = k-th month of the window: up to 30 months before the as-of month, and the as-of month). Built
+ * from edge lists in one counting pass. Each edge also keeps its invoices (amount and month, sorted by
+ * amount), which is what ring evidence matches; without an invoice list each edge stands as one invoice of
+ * its whole amount and `invoiceLevel` is false.
  */
 
 export const WINDOW_MONTHS_MAX = 30;
+
+/** One row per invoice: seller and buyer nodes, amount, month of the window (0 = first). */
+export interface InvoiceList {
+  source: Int32Array;
+  target: Int32Array;
+  amountFen: Float64Array;
+  month: Uint8Array;
+}
 
 export interface EdgeList {
   source: Int32Array;
@@ -29,13 +40,19 @@ export interface InvoiceNetwork {
   monthMask: Int32Array;
   /** Total net amount each node sold to any node of the network. */
   outAmountFen: Float64Array;
+  /** The invoices of edge e are invoiceAmountFen[invoiceOffsets[e] … invoiceOffsets[e+1]-1], ascending. */
+  invoiceOffsets: Int32Array;
+  invoiceAmountFen: Float64Array;
+  invoiceMonth: Uint8Array;
+  /** True when the invoices are real ones; false when each edge stands as one invoice of its amount. */
+  invoiceLevel: boolean;
 }
 
 /**
  * CSR from an edge list. Parallel edges (the same seller and buyer twice) are merged: amounts and counts add,
  * days widen, month masks OR. Self-loops are kept (a one-node cycle).
  */
-export function buildNetwork(nodeCount: number, edges: EdgeList): InvoiceNetwork {
+export function buildNetwork(nodeCount: number, edges: EdgeList, invoices: InvoiceList | null = null): InvoiceNetwork {
   const m = edges.source.length;
   const degree = new Int32Array(nodeCount + 1);
   for (let e = 0; e < m; e++) {
@@ -82,8 +99,62 @@ export function buildNetwork(nodeCount: number, edges: EdgeList): InvoiceNetwork
     }
   }
   offsets[nodeCount] = written;
-  return {
+  const network: InvoiceNetwork = {
     nodeCount, edgeCount: written, offsets, targets: targets.slice(0, written), amountFen: amountFen.slice(0, written), count: count.slice(0, written),
     firstDay: firstDay.slice(0, written), lastDay: lastDay.slice(0, written), monthMask: monthMask.slice(0, written), outAmountFen,
+    invoiceOffsets: new Int32Array(written + 1), invoiceAmountFen: new Float64Array(0), invoiceMonth: new Uint8Array(0), invoiceLevel: invoices !== null,
   };
+  if (invoices) attachInvoices(network, invoices);
+  else edgesAsInvoices(network);
+  return network;
+}
+
+/** The CSR edge from u to v, or -1 (binary search: targets are sorted within a node). */
+export function edgeBetween(network: Pick<InvoiceNetwork, 'offsets' | 'targets'>, u: number, v: number): number {
+  let low = network.offsets[u]!;
+  let high = network.offsets[u + 1]! - 1;
+  while (low <= high) {
+    const mid = (low + high) >> 1;
+    const t = network.targets[mid]!;
+    if (t === v) return mid;
+    if (t < v) low = mid + 1;
+    else high = mid - 1;
+  }
+  return -1;
+}
+
+/** Invoices into their edges by counting sort, then each edge's invoices sorted by amount. */
+function attachInvoices(network: InvoiceNetwork, invoices: InvoiceList): void {
+  const rows = invoices.source.length;
+  const edgeOf = new Int32Array(rows);
+  const offsets = network.invoiceOffsets;
+  for (let k = 0; k < rows; k++) {
+    const e = edgeBetween(network, invoices.source[k]!, invoices.target[k]!);
+    if (e < 0) throw new RangeError(`invoice ${k} (${invoices.source[k]} → ${invoices.target[k]}) has no edge in the network`);
+    edgeOf[k] = e;
+    offsets[e + 1]!++;
+  }
+  for (let e = 0; e < network.edgeCount; e++) offsets[e + 1]! += offsets[e]!;
+  const cursor = offsets.slice(0, network.edgeCount);
+  const order = new Int32Array(rows);
+  for (let k = 0; k < rows; k++) order[cursor[edgeOf[k]!]!++] = k;
+  const amount = new Float64Array(rows);
+  const month = new Uint8Array(rows);
+  for (let e = 0; e < network.edgeCount; e++) {
+    const slice = Array.from(order.subarray(offsets[e]!, offsets[e + 1]!)).sort((a, b) => invoices.amountFen[a]! - invoices.amountFen[b]! || invoices.month[a]! - invoices.month[b]!);
+    slice.forEach((k, j) => { amount[offsets[e]! + j] = invoices.amountFen[k]!; month[offsets[e]! + j] = invoices.month[k]!; });
+  }
+  network.invoiceAmountFen = amount;
+  network.invoiceMonth = month;
+}
+
+function edgesAsInvoices(network: InvoiceNetwork): void {
+  const m = network.edgeCount;
+  network.invoiceAmountFen = network.amountFen.slice();
+  network.invoiceMonth = new Uint8Array(m);
+  for (let e = 0; e < m; e++) {
+    network.invoiceOffsets[e + 1] = e + 1;
+    const mask = network.monthMask[e]!;
+    network.invoiceMonth[e] = mask === 0 ? 0 : 31 - Math.clz32(mask & -mask);
+  }
 }

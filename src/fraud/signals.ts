@@ -14,7 +14,7 @@ export interface SignalDefinition {
 
 export const SIGNALS = {
   shellCluster: { code: 'FR_SHELL_CLUSTER', typology: 'shell', severity: 'high', en: 'One of several young enterprises behind the same person, phone or address that invoice each other', zh: '同一法人/电话/地址控制的多家新设企业相互开票' },
-  ring: { code: 'FR_RING', typology: 'ring', severity: 'high', en: 'Member of a circular-invoicing ring: near-equal amounts go round a loop of enterprises month after month', zh: '参与循环开票：金额相近的发票在多家企业间逐月循环' },
+  ring: { code: 'FR_RING', typology: 'ring', severity: 'high', en: 'Member of a circular-invoicing ring: invoices of equal or commission-reduced amounts go round a loop of enterprises', zh: '参与循环开票：金额相同或逐级扣减手续费的发票在多家企业间循环' },
   burst: { code: 'FR_BURST_INVOICING', typology: 'burst_invoicing', severity: 'high', en: 'New enterprise invoicing heavily at once, far beyond its registered capital', zh: '新设企业短期内大额开票，远超注册资本' },
   passThrough: { code: 'FR_PASS_THROUGH', typology: 'pass_through', severity: 'high', en: 'Pass-through (平进平出): purchases match sales, nothing sold without an invoice, little value added', zh: '平进平出：进项与销项基本相等，几乎无增值' },
   singleSource: { code: 'FR_SINGLE_SOURCE', typology: 'single_source', severity: 'high', en: 'Declared sales far above what the bank account receives', zh: '申报销售额远高于银行流水' },
@@ -22,6 +22,7 @@ export const SIGNALS = {
   lateBackfill: { code: 'FR_LATE_BACKFILL', typology: null, severity: 'medium', en: 'Several returns filed late (逾期补报) in the last 12 months', zh: '近12个月多次逾期补报' },
   exemptCorrection: { code: 'FR_EXEMPT_CORRECTION', typology: null, severity: 'medium', en: 'A correction moved sales into exempt sales', zh: '更正申报调增免税销售额' },
   taxRefunded: { code: 'FR_TAX_REFUNDED', typology: null, severity: 'medium', en: 'Tax paid and then reduced by a later correction', zh: '已缴税款被后续更正申报调减' },
+  identityHub: { code: 'FR_IDENTITY_HUB', typology: null, severity: 'low', en: 'Shares its registered address, phone or legal representative with many enterprises (a registered-agent address or similar)', zh: '与大量企业共用注册地址、电话或法定代表人（疑似集中注册地址）' },
   sourceMismatch: { code: 'FR_SOURCE_MISMATCH', typology: null, severity: 'medium', en: 'Tax returns, invoices and bank flows tell different stories', zh: '纳税申报、发票与银行流水严重不一致' },
 } as const satisfies Record<string, SignalDefinition>;
 

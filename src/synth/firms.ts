@@ -90,6 +90,8 @@ export function createFirms(config: SynthConfig): Firms {
     firms.fraudGroup.push(null);
   }
   plantFraudGroups(firms, config);
+  plantHighDegreeRings(firms, config, ringGroups(firms) + 1);
+  plantAgentAddresses(firms, config);
   return firms;
 }
 
@@ -191,6 +193,54 @@ function plantFraudGroups(firms: Firms, config: SynthConfig): void {
         firms.capitalFen[i] = (100_000 + 10_000 * rng.int(40)) * 100;
       }
     }
+  }
+}
+
+/**
+ * Rings among high-degree firms: a quarter more ring members, drawn from the largest established general
+ * taxpayers (the firms with the most suppliers and customers), on a stream of their own so the groups
+ * planted before them stay as they were. Their loop is a small share of their sales and their legs sit
+ * among many honest ones.
+ */
+function plantHighDegreeRings(firms: Firms, config: SynthConfig, firstGroup: number): void {
+  const rng = new Rng(config.seed, 'fraud-groups-high-degree');
+  const pool: number[] = [];
+  for (let i = 0; i < firms.count; i++) if (firms.fraud[i] === 0 && firms.general[i] === 1 && firms.firstMonth[i] === 0) pool.push(i);
+  pool.sort((a, b) => firms.revenueYuan[b]! - firms.revenueYuan[a]! || a - b);
+  const top = pool.slice(0, Math.max(0, Math.floor(pool.length / 10)));
+  let members = Math.round(firms.count * config.fraud.ring * 0.25);
+  for (let g = firstGroup; members >= 3 && top.length >= 3; g++) {
+    const size = Math.min(members, 3 + rng.int(3), top.length);
+    for (let k = 0; k < size; k++) {
+      const i = top.splice(rng.int(top.length), 1)[0]!;
+      firms.fraud[i] = FRAUD_INDEX.ring;
+      firms.fraudGroup[i] = `RING-${g}`;
+    }
+    members -= size;
+  }
+}
+
+/** Number of ring groups planted so far (RING-1 … RING-k). */
+function ringGroups(firms: Firms): number {
+  let groups = 0;
+  for (const group of firms.fraudGroup) if (group?.startsWith('RING-')) groups = Math.max(groups, Number(group.slice(5)));
+  return groups;
+}
+
+/**
+ * Registered-agent addresses: a few addresses each shared by 12–40 honest firms (a business centre that
+ * registers companies at its address). Honest: an identity hub, not a shell cluster. Own stream, so the
+ * other draws stay as they were.
+ */
+function plantAgentAddresses(firms: Firms, config: SynthConfig): void {
+  const rng = new Rng(config.seed, 'agent-addresses');
+  const honest: number[] = [];
+  for (let i = 0; i < firms.count; i++) if (firms.fraud[i] === 0) honest.push(i);
+  const hubs = Math.max(1, Math.round(firms.count / 1000));
+  for (let h = 0; h < hubs; h++) {
+    const address = rng.hex16();
+    const size = Math.min(honest.length, 12 + rng.int(29));
+    for (let k = 0; k < size; k++) firms.address[honest.splice(rng.int(honest.length), 1)[0]!] = address;
   }
 }
 

@@ -37,7 +37,7 @@ export interface TradeLedger {
 
 interface Edges { seller: Int32Array; buyer: Int32Array; weight: Float64Array; regular: Uint8Array }
 
-interface Overlay { seller: number; buyer: number; amountFen: number; day: number }
+interface Overlay { seller: number; buyer: number; amountFen: number; day: number; /** Whole invoices of exactly amountFen each (rings), instead of a flow split under the cap. */ invoices?: number }
 
 export function simulateTrade(
   firms: Firms, paths: HealthPaths, config: SynthConfig, invoiceWriter: CsvFileWriter, onMonth: (done: number, total: number) => void = () => {},
@@ -64,7 +64,10 @@ export function simulateTrade(
     for (let e = 0; e < flow.length; e++) {
       if (flow[e]! > 0) issuer.trade(edges.seller[e]!, edges.buyer[e]!, flow[e]!, t, 1 + rng.int(28));
     }
-    for (const overlay of overlays.flowsOf(t, ledger)) issuer.trade(overlay.seller, overlay.buyer, overlay.amountFen, t, overlay.day);
+    for (const overlay of overlays.flowsOf(t, ledger)) {
+      if (overlay.invoices) issuer.wholeInvoices(overlay.seller, overlay.buyer, overlay.amountFen, overlay.invoices, t, overlay.day);
+      else issuer.trade(overlay.seller, overlay.buyer, overlay.amountFen, t, overlay.day);
+    }
     onMonth(t + 1, months);
   }
   return ledger;
@@ -246,6 +249,22 @@ class InvoiceIssuer {
     for (const piece of pieces) this.issue(seller, buyer, piece, rateBps, special, issueDay, t);
   }
 
+  /** Invoices of exactly one amount each, never voided or reversed: how a ring passes the same invoice amount on. */
+  wholeInvoices(seller: number, buyer: number, amountFen: number, count: number, t: number, day: number): void {
+    const firms = this.firms;
+    const rateBps = firms.general[seller] ? INDUSTRY_PROFILES[firms.profile[seller]!]!.vatRateBps : SMALL_SCALE_RATE_BPS;
+    const issueDay = dayOfMonthIndex(firms.startIndex + t, Math.min(28, Math.max(1, day)));
+    const taxFen = taxFenOf(amountFen, rateBps);
+    const cell = seller * firms.months + t;
+    this.ledger.customerCount[cell]!++;
+    this.ledger.topCustomerFen[cell] = Math.max(this.ledger.topCustomerFen[cell]!, amountFen * count);
+    for (let k = 0; k < count; k++) {
+      const number = this.nextNumber(seller, issueDay);
+      this.writer.row([number, firms.code[seller]!, firms.code[buyer]!, isoDateOfDay(issueDay), amountFen, taxFen, rateBps, 'special', 'normal', null, firms.division[seller]!]);
+      this.book(seller, buyer, amountFen, taxFen, true, t);
+    }
+  }
+
   private issue(seller: number, buyer: number, amountFen: number, rateBps: number, special: boolean, issueDay: number, t: number): void {
     const firms = this.firms;
     const number = this.nextNumber(seller, issueDay);
@@ -297,8 +316,8 @@ function splitAmount(rng: Rng, total: number, parts: number): number[] {
 
 /** The planted fraud's own invoice flows: rings, shells, burst invoicing and pass-through purchases. */
 class FraudOverlays {
-  private readonly rings: number[][] = [];
-  private readonly ringBaseFen: number[] = [];
+  /** Ring invoices by month: whole invoices of one amount per leg and round (see planRing). */
+  private readonly ringFlows = new Map<number, Overlay[]>();
   private readonly shellEdges: [number, number, number][] = [];
   private readonly bursts: { firm: number; buyers: number[]; suppliers: number[]; baseFen: number }[] = [];
   private readonly passThrough: { firm: number; suppliers: number[] }[] = [];
@@ -320,11 +339,7 @@ class FraudOverlays {
     for (const members of groups.values()) {
       const kind = fraudKindOf(firms, members[0]!);
       if (kind === 'ring' && members.length >= 3) {
-        this.rings.push(members);
-        const medianMonthly = members.map((i) => (firms.revenueYuan[i]! * 100) / 12).sort((a, b) => a - b)[members.length >> 1]!;
-        // Within what every member can invoice in a month under its cap, so no leg of the loop is truncated.
-        const capacity = 0.8 * INVOICES_PER_EDGE_MONTH_MAX * Math.min(...members.map((i) => firms.invoiceCapFen[i]!));
-        this.ringBaseFen.push(Math.min(capacity, medianMonthly * rng.between(0.8, 2)));
+        continue; // planned below on a stream of their own
       } else if (kind === 'shell') {
         for (const s of members) for (const b of members) if (s !== b && rng.chance(0.6)) this.shellEdges.push([s, b, 30_000_000 * rng.between(0.5, 2)]);
       } else if (kind === 'burst_invoicing') {
@@ -333,6 +348,43 @@ class FraudOverlays {
       } else if (kind === 'pass_through') {
         this.passThrough.push({ firm: members[0]!, suppliers: pickSome(rng, generalSuppliers, 1 + rng.int(3)) });
       }
+    }
+    const ringRng = new Rng(rng.nextUint32(), 'ring-styles');
+    for (const members of groups.values()) if (fraudKindOf(firms, members[0]!) === 'ring' && members.length >= 3) this.planRing(members, ringRng);
+  }
+
+  /**
+   * One ring's invoices. The same invoice amount goes round the loop (an amount under every member's cap,
+   * in whole thousands of yuan); each leg repeats it a slightly different number of times per round; in a
+   * third of the rings each hop keeps a commission of 0.5–3% and passes the rest on. Timing: monthly rounds
+   * through the year before the observation date (legs on consecutive days); scattered rounds whose legs
+   * fall in random months of that year; one big round in one month; or rounds in only the last 2–4 months
+   * (a short history).
+   */
+  private planRing(members: number[], rng: Rng): void {
+    const firms = this.firms;
+    const obs = firms.observationIndex;
+    const medianMonthly = members.map((i) => (firms.revenueYuan[i]! * 100) / 12).sort((a, b) => a - b)[members.length >> 1]!;
+    const capMin = Math.min(...members.map((i) => firms.invoiceCapFen[i]!));
+    const amountFen = Math.max(100_000, Math.round((capMin * rng.between(0.4, 0.9)) / 100_000) * 100_000);
+    const commission = rng.chance(0.35) ? rng.between(0.005, 0.03) : 0;
+    const roll = rng.next();
+    const timing = roll < 0.45 ? 'monthly' : roll < 0.7 ? 'scattered' : roll < 0.85 ? 'once' : 'short';
+    const perMonthFen = medianMonthly * rng.between(0.8, 2) * (timing === 'once' ? 4 : 1);
+    const perRound = Math.max(1, Math.min(INVOICES_PER_EDGE_MONTH_MAX - 2, Math.round(perMonthFen / amountFen)));
+    const months = timing === 'monthly' ? range(obs - 12, obs + 2) : timing === 'scattered' ? range(0, 2 + rng.int(6)).map(() => obs - 11)
+      : timing === 'once' ? [obs - 11 + rng.int(11)] : range(obs - 2 - rng.int(3), obs - 1);
+    for (const month of months) {
+      const startDay = 3 + rng.int(12);
+      members.forEach((seller, k) => {
+        const buyer = members[(k + 1) % members.length]!;
+        const legMonth = timing === 'scattered' ? obs - 11 + rng.int(11) : month;
+        const count = Math.max(1, perRound + rng.int(3) - 1);
+        const legAmount = Math.round(amountFen * Math.pow(1 - commission, k));
+        const list = this.ringFlows.get(legMonth) ?? [];
+        list.push({ seller, buyer, amountFen: legAmount, day: timing === 'scattered' ? 1 + rng.int(28) : startDay + k, invoices: count });
+        this.ringFlows.set(legMonth, list);
+      });
     }
   }
 
@@ -346,17 +398,7 @@ class FraudOverlays {
       const purchases = sales * this.rng.between(0.96, 0.995);
       for (const s of suppliers) flows.push({ seller: s, buyer: firm, amountFen: purchases / suppliers.length, day: 1 + this.rng.int(10) });
     }
-    const obs = firms.observationIndex;
-    if (t >= obs - 12 && t <= obs + 2) {
-      this.rings.forEach((members, g) => {
-        const base = this.ringBaseFen[g]!;
-        const startDay = 3 + this.rng.int(12);
-        members.forEach((s, k) => {
-          const b = members[(k + 1) % members.length]!;
-          flows.push({ seller: s, buyer: b, amountFen: base * this.rng.between(0.97, 1.03), day: startDay + k });
-        });
-      });
-    }
+    flows.push(...(this.ringFlows.get(t) ?? []));
     for (const [s, b, amount] of this.shellEdges) {
       if (t >= firms.firstMonth[s]! && t >= firms.firstMonth[b]!) flows.push({ seller: s, buyer: b, amountFen: amount * Math.exp(0.2 * this.rng.normal()), day: 1 + this.rng.int(28) });
     }
@@ -368,6 +410,10 @@ class FraudOverlays {
     }
     return flows;
   }
+}
+
+function range(first: number, last: number): number[] {
+  return Array.from({ length: Math.max(0, last - first + 1) }, (_, k) => first + k);
 }
 
 function pickSome(rng: Rng, pool: readonly number[], count: number): number[] {

@@ -175,6 +175,32 @@ test('planted fraud leaves its traces: rings invoice in a loop, shells share one
   assert.ok(Number(source!.ratio) < 0.5, `bank inflow / declared sales of single-source firms: ${String(source!.ratio)}`);
 });
 
+test('rings carry the shapes a detector must hold on: one invoice amount repeated unevenly, commission per hop, one round, agent addresses', async () => {
+  const { dir } = economy(LARGE);
+  // Per ring leg (seller → buyer inside one ring group): its distinct invoice amounts and months since 2024-10.
+  const legs = await query(dir, `WITH r AS (SELECT creditCode, fraudGroup FROM labels WHERE fraudKind = 'ring')
+    SELECT s.fraudGroup AS ring, i.sellerCode, i.buyerCode, count(*) AS invoices, count(DISTINCT i.amountFen) AS amounts, max(CAST(i.amountFen AS BIGINT)) AS amountFen,
+      count(DISTINCT substr(i.issueDate, 1, 7)) AS months
+    FROM invoices i JOIN r s ON s.creditCode = i.sellerCode JOIN r b ON b.creditCode = i.buyerCode AND b.fraudGroup = s.fraudGroup
+    WHERE i.status = 'normal' AND i.issueDate >= '2024-10-01' GROUP BY ALL`);
+  const byRing = new Map<string, Record<string, unknown>[]>();
+  for (const leg of legs) byRing.set(String(leg.ring), [...(byRing.get(String(leg.ring)) ?? []), leg]);
+  const rings = [...byRing.values()];
+  assert.ok(rings.length >= 10);
+  // Each leg repeats one amount (a leg may also carry honest trade between the two firms); repeat counts differ between legs.
+  assert.ok(legs.filter((l) => Number(l.amounts) === 1).length >= 0.9 * legs.length, 'one invoice amount per leg');
+  assert.ok(rings.filter((r) => new Set(r.map((l) => Number(l.invoices))).size > 1).length > rings.length / 2, 'uneven repeats');
+  const ratio = (r: Record<string, unknown>[]) => Math.min(...r.map((l) => Number(l.amountFen))) / Math.max(...r.map((l) => Number(l.amountFen)));
+  const decaying = rings.filter((r) => ratio(r) < 0.999);
+  assert.ok(decaying.length > 0 && decaying.length < rings.length, 'some rings keep a commission at each hop, others pass the amount on whole');
+  assert.ok(decaying.every((r) => ratio(r) >= Math.pow(1 - 0.03, r.length - 1) - 1e-6), 'commission at most 3% per hop');
+  assert.ok(rings.some((r) => r.every((l) => Number(l.months) === 1)), 'some rings go round in one month only');
+  const [agents] = await query(dir, `SELECT count(*) AS hubs, min(n) AS smallest FROM (
+      SELECT addressHash, count(*) AS n, count(*) FILTER (WHERE fraudKind <> 'none') AS fraud FROM enterprises JOIN labels USING (creditCode) GROUP BY 1 HAVING count(*) >= 12)
+    WHERE fraud = 0`);
+  assert.ok(Number(agents!.hubs) >= 3 && Number(agents!.smallest) >= 12, `${String(agents!.hubs)} agent addresses, the smallest shared by ${String(agents!.smallest)}`);
+});
+
 test('credit codes are valid and unique; corrections are filed after the original and name what they changed', async () => {
   const { dir } = economy();
   const codes = await query(dir, 'SELECT creditCode FROM enterprises');

@@ -34,6 +34,8 @@ export interface FeatureBatchOptions {
   workers?: number;
   shardEnterprises?: number;
   onProgress?: (done: number, total: number) => void;
+  /** Sees each shard (enterprises in id = credit-code order) before a worker takes its buffers, e.g. to keep the compact dossiers. */
+  onShard?: (shard: Shard) => void;
 }
 
 export interface FeatureBatchResult { outFile: string; referenceFile: string; enterprises: number; referenceGroups: number; seconds: number }
@@ -202,6 +204,7 @@ export async function computeFeatureTable(options: FeatureBatchOptions): Promise
     for (let index = 0; index < shards; index++) {
       const shard = await fetchShard(connection, index, index * shardSize, (index + 1) * shardSize - 1);
       const codes = [...(shard.tables.enterprises.code as string[])];
+      options.onShard?.(shard);
       pending.set(index, { codes, result: pool.run({ shard, asOfDay }) });
       await flush(false);
     }

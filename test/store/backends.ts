@@ -1,0 +1,62 @@
+/**
+ * The two databases every store test runs on: a fresh, uniquely named PostgreSQL database on the local server
+ * (dropped afterwards) and an in-memory PGlite. One instance per test file: PGlite takes about a second to start.
+ */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { composeCreditCode } from '../../src/domain/credit-code.ts';
+import { openStore, type OpenStoreOptions, type Store } from '../../src/store/index.ts';
+
+export const POSTGRES_ADMIN_URL = process.env.PUHUI_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export type BackendName = 'postgres' | 'pglite';
+export const BACKENDS: readonly BackendName[] = ['postgres', 'pglite'];
+
+export interface TestDatabase { url: string; name: string; drop(): Promise<void> }
+
+/** Creates an empty PostgreSQL database named for this test run; drop() removes it even with sessions open. */
+export async function createPostgresDatabase(label: string): Promise<TestDatabase> {
+  const name = `puhui_test_${label}_${randomBytes(5).toString('hex')}`;
+  await adminQuery(`CREATE DATABASE ${name}`);
+  const url = new URL(POSTGRES_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), name, drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
+async function adminQuery(text: string): Promise<void> {
+  const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A settable clock: tests move time forward to expire consents and run retention. */
+export class TestClock {
+  private ms: number;
+  constructor(start = '2026-03-01T09:00:00.000Z') { this.ms = Date.parse(start); }
+  readonly now = (): string => { this.ms += 1; return new Date(this.ms).toISOString(); };
+  advanceDays(days: number): void { this.ms += days * 86_400_000; }
+  set(iso: string): void { this.ms = Date.parse(iso); }
+}
+
+export interface OpenedStore { store: Store; clock: TestClock; close(): Promise<void> }
+
+export async function openTestStore(backend: BackendName, label: string, options: Partial<OpenStoreOptions> = {}): Promise<OpenedStore> {
+  const clock = new TestClock();
+  if (backend === 'pglite') {
+    const store = await openStore({ dataDir: 'memory://', clock: clock.now, ...options });
+    return { store, clock, close: () => store.close() };
+  }
+  const database = await createPostgresDatabase(label);
+  const store = await openStore({ databaseUrl: database.url, clock: clock.now, ...options });
+  return { store, clock, close: async () => { await store.close(); await database.drop(); } };
+}
+
+/** A valid credit code (both check characters right) numbered n, in Xiamen's division. */
+export function creditCode(n: number): string {
+  const body = n.toString().padStart(8, '0');
+  return composeCreditCode('91', '350200', body);
+}

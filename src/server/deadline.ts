@@ -7,8 +7,17 @@
 import { isUnavailable } from '../store/index.ts';
 import { ServiceUnavailable } from './problem.ts';
 
+/**
+ * SQLSTATEs the service also counts as unavailable beyond the store's list: the database does not exist (it
+ * was dropped or the URL names a database not yet created) or refuses this login — a deployment failure
+ * the client cannot fix, so a 503, not a 4xx or a 500.
+ */
+const DEPLOYMENT_SQLSTATES = new Set(['3D000', '28000', '28P01']);
+
 export function isDatabaseUnavailable(error: unknown): boolean {
-  return isUnavailable(error);
+  if (isUnavailable(error)) return true;
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && DEPLOYMENT_SQLSTATES.has(code);
 }
 
 /**

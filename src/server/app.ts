@@ -47,6 +47,8 @@ export async function buildService(options: ServiceOptions): Promise<FastifyInst
     // The server closes gracefully: in-flight requests finish, new ones get 503 while it drains.
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // Errors the router raises before any route runs (a bad URL, an over-long parameter) are problems too.
+    frameworkErrors: (error, request, reply) => sendProblem(request, reply, error),
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -127,6 +129,7 @@ export function classifyError(error: unknown): Classified {
   if (isDatabaseUnavailable(error)) return { status: 503, code: 'database_unavailable', detail: 'the database is unavailable; try again shortly' };
   const fastifyError = error as Partial<FastifyError>;
   if (typeof fastifyError.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
+    // Fastify's own client errors (body, media type, URL): their status and a stable code of ours.
     return { status: fastifyError.statusCode, code: FASTIFY_CODES[fastifyError.code ?? ''] ?? 'bad_request', detail: fastifyError.message ?? 'bad request' };
   }
   return { status: 500, code: 'internal', detail: 'an internal error; the request id identifies it in the service log' };
@@ -139,6 +142,8 @@ const FASTIFY_CODES: Record<string, string> = {
   FST_ERR_CTP_EMPTY_JSON_BODY: 'malformed_body',
   FST_ERR_CTP_INVALID_JSON_BODY: 'malformed_body',
   FST_ERR_BAD_URL: 'bad_url',
+  FST_ERR_MAX_PARAM_LENGTH: 'parameter_too_long',
+  FST_ERR_ASYNC_CONSTRAINT: 'bad_request',
 };
 
 function sendProblem(request: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply {

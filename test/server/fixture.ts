@@ -101,12 +101,13 @@ export async function openTestStore(kind: StoreKindUnderTest, label: string): Pr
 
 export const CONSENT_EXPIRY = '2099-01-01T00:00:00.000Z';
 
-export interface FixtureOptions { limits?: Partial<ServiceLimits>; consents?: boolean }
+/** `snapshotJobs: false` leaves the service without a dataset to build snapshots from (POST /v1/snapshots is refused). */
+export interface FixtureOptions { limits?: Partial<ServiceLimits>; consents?: boolean; snapshotJobs?: boolean }
 
 export async function serviceFixture(kind: StoreKindUnderTest, label: string, options: FixtureOptions = {}): Promise<ServiceFixture> {
   const { info, datasetDir, codes } = await testSnapshot();
   const { store, drop } = await openTestStore(kind, label);
-  const snapshots = new SnapshotCatalog(store, datasetDir);
+  const snapshots = new SnapshotCatalog(store, options.snapshotJobs === false ? null : datasetDir);
   await snapshots.makeCurrent(info);
   const app = await buildService({ store, snapshots, decisions: {}, limits: options.limits ?? {} });
   const operator = await createTenant(store, { kind: 'operator', name: 'Platform' });

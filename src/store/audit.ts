@@ -5,7 +5,7 @@
  * concurrent appends queue instead of forking the chain, and a rolled-back transaction leaves no gap.
  * Triggers refuse UPDATE, DELETE and TRUNCATE; verifyAuditChain catches what a superuser does around them.
  */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database, AuditEntry } from './schema.ts';
 import type { Store } from './db.ts';
 import { canonicalJson, sha256Hex } from './canonical.ts';
@@ -28,37 +28,52 @@ export interface AuditInput {
 const VERIFY_PAGE_ROWS = 2_000;
 const BROKEN_LISTED_MAX = 100;
 
-/** The bytes an entry's hash covers: every stored field but the hash itself, after the previous hash. */
-export function auditEntryHash(entry: Omit<AuditEntry, 'hash'>): string {
-  const content = canonicalJson({
-    seq: entry.seq, at: entry.at, tenantId: entry.tenantId, actor: entry.actor, action: entry.action,
+/**
+ * What an entry's hash covers: the previous hash, the sequence number and the canonical JSON of every other stored
+ * field. The database computes the same bytes with its built-in sha256() when it appends (see appendAudit).
+ */
+export function auditEntryContent(entry: Pick<AuditEntry, 'at' | 'tenantId' | 'actor' | 'action' | 'subjectType' | 'subjectId' | 'details'>): string {
+  return canonicalJson({
+    at: entry.at, tenantId: entry.tenantId, actor: entry.actor, action: entry.action,
     subjectType: entry.subjectType, subjectId: entry.subjectId, details: entry.details,
   });
-  return sha256Hex(`${entry.prevHash}\n${content}`);
+}
+
+export function auditEntryHash(entry: Omit<AuditEntry, 'hash'>): string {
+  return sha256Hex(`${entry.prevHash}\n${entry.seq}\n${auditEntryContent(entry)}`);
 }
 
 /**
  * Appends one entry. Given a transaction, the entry commits or rolls back with the caller's work (the usual case:
  * a decision and its audit entry are one unit). Given the database, it runs in a transaction of its own.
+ * One statement locks the chain head, links and hashes the entry and moves the head, so the lock is held from
+ * here to the caller's commit: append audit entries LAST in a transaction, to keep that window short.
  */
 export async function appendAudit(dbOrTx: Kysely<Database>, input: AuditInput): Promise<AuditEntry> {
   if (!dbOrTx.isTransaction) return dbOrTx.transaction().execute((tx) => appendAudit(tx, input));
-  const head = await dbOrTx.selectFrom('auditHead').select(['lastSeq', 'lastHash']).where('id', '=', 1).forUpdate().executeTakeFirstOrThrow();
-  const unhashed = {
-    seq: head.lastSeq + 1,
-    at: input.at ?? systemClock(),
-    tenantId: input.tenantId,
-    actor: input.actor,
-    action: input.action,
-    subjectType: input.subjectType,
-    subjectId: input.subjectId,
-    details: canonicalJson(input.details),
-    prevHash: head.lastHash,
+  const fields = {
+    at: input.at ?? systemClock(), tenantId: input.tenantId, actor: input.actor, action: input.action,
+    subjectType: input.subjectType, subjectId: input.subjectId, details: canonicalJson(input.details),
   };
-  const entry: AuditEntry = { ...unhashed, hash: auditEntryHash(unhashed) };
-  await dbOrTx.insertInto('auditLog').values(entry).execute();
-  await dbOrTx.updateTable('auditHead').set({ lastSeq: entry.seq, lastHash: entry.hash }).where('id', '=', 1).execute();
-  return entry;
+  const content = auditEntryContent(fields);
+  const result = await sql<{ seq: number; prevHash: string; hash: string }>`
+    WITH head AS (
+      SELECT last_seq + 1 AS seq, last_hash AS prev_hash FROM audit_head WHERE id = 1 FOR UPDATE
+    ), linked AS (
+      SELECT seq, prev_hash,
+        encode(sha256(convert_to(prev_hash || E'\n' || seq::text || E'\n' || ${content}, 'UTF8')), 'hex') AS hash
+      FROM head
+    ), appended AS (
+      INSERT INTO audit_log (seq, at, tenant_id, actor, action, subject_type, subject_id, details, prev_hash, hash)
+      SELECT seq, ${fields.at}, ${fields.tenantId}, ${fields.actor}, ${fields.action}, ${fields.subjectType},
+        ${fields.subjectId}, ${fields.details}, prev_hash, hash FROM linked
+      RETURNING seq, prev_hash, hash
+    )
+    UPDATE audit_head SET last_seq = appended.seq, last_hash = appended.hash FROM appended WHERE audit_head.id = 1
+    RETURNING appended.seq, appended.prev_hash, appended.hash`.execute(dbOrTx);
+  const row = result.rows[0];
+  if (!row) throw new Error('puhui store: the audit chain head is missing');
+  return { ...fields, seq: row.seq, prevHash: row.prevHash, hash: row.hash };
 }
 
 export interface BrokenEntry { id: number; reason: string }

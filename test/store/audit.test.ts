@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
-import { appendAudit, authenticate, createApiKey, createTenant, verifyAuditChain, type Store } from '../../src/store/index.ts';
+import { appendAudit, auditEntryHash, authenticate, createApiKey, createTenant, verifyAuditChain, type Store } from '../../src/store/index.ts';
 import { BACKENDS, creditCode, openTestStore, type OpenedStore } from './backends.ts';
 
 for (const backend of BACKENDS) {
@@ -41,9 +41,10 @@ for (const backend of BACKENDS) {
 
     test('concurrent appends form one unbroken chain', async () => {
       const before = await verifyAuditChain(store);
-      await Promise.all(Array.from({ length: 40 }, (_, i) => appendAudit(store.db, {
+      const appended = await Promise.all(Array.from({ length: 40 }, (_, i) => appendAudit(store.db, {
         at: store.now(), tenantId: null, actor: 'test', action: 'test.append', subjectType: 'test', subjectId: String(i), details: { i, note: '并发' },
       })));
+      for (const entry of appended) assert.equal(auditEntryHash(entry), entry.hash, 'the database and TypeScript hash the same bytes');
       const after = await verifyAuditChain(store);
       assert.equal(after.ok, true, JSON.stringify(after.firstBroken));
       assert.equal(after.entries, before.entries + 40);

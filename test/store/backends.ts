@@ -60,3 +60,12 @@ export function creditCode(n: number): string {
   const body = n.toString().padStart(8, '0');
   return composeCreditCode('91', '350200', body);
 }
+
+/** A valid invoice row (the import's column specs) numbered n, from seller to buyer. */
+export function invoiceRow(n: number, sellerCode: string, buyerCode: string, amountFen = 100_000 + n): Record<string, unknown> {
+  return {
+    invoiceNumber: `2435${n.toString().padStart(16, '0')}`, sellerCode, buyerCode, issueDate: '2026-01-15',
+    amountFen, taxFen: Math.round(amountFen * 0.13), taxRateBps: 1300, kind: 'special', status: 'normal',
+    originalInvoiceNumber: null, goodsCategory: '51',
+  };
+}

@@ -25,6 +25,7 @@ import { backtestRecords, commandBacktest, commandDecide, commandStrategy, decid
 import { renderBacktestReport } from './backtest-report.ts';
 import { prepareDataset } from '../decision/dataset.ts';
 import { loadStrategy, strategyLabel } from '../decision/strategy.ts';
+import { commandServe } from './serve.ts';
 
 const HELP = `puhui — inclusive SME credit on data instead of collateral (普惠)
 
@@ -67,6 +68,10 @@ Usage:
       Validate strategies and run the tests embedded in them. 策略校验。
   puhui strategy diff OLD.json NEW.json [--json]
       What changed between two versions: header, rules cell by cell, expressions, settings, wiring. 策略版本对比。
+  puhui serve [--port P] [--database URL | --data DIR] [--dataset DIR] [--strategy S.json] [--challenger T.json --share X --mode M] [--model FILE]
+      The HTTP service (OpenAPI at /openapi.json): tenants, consent, audited data, intake, online decisions. 服务。
+  puhui serve --demo [--port P]
+      A small demo economy in a fresh embedded store; prints API keys and three curl commands. 服务演示。
 `;
 
 async function commandSynth(argv: string[]): Promise<void> {
@@ -262,7 +267,7 @@ function renderRowCounts(title: string, counts: Record<string, number | undefine
   return [title, ...renderTable(['entity', 'rows'], Object.entries(counts).map(([entity, n]) => [entity, String(n ?? 0)]))].join('\n');
 }
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { demo: commandDemo, synth: commandSynth, import: commandImport, inspect: commandInspect, features: commandFeatures, fraud: commandFraud, train: commandTrain, score: commandScore, decide: commandDecide, backtest: commandBacktest, strategy: commandStrategy };
+const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { demo: commandDemo, synth: commandSynth, import: commandImport, inspect: commandInspect, features: commandFeatures, fraud: commandFraud, train: commandTrain, score: commandScore, decide: commandDecide, backtest: commandBacktest, strategy: commandStrategy, serve: commandServe };
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

@@ -4,9 +4,9 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { ServiceContext } from './context.ts';
 import { registerSystemRoutes } from './routes/system.ts';
 import { registerTenantRoutes } from './routes/tenants.ts';
-// import { registerConsentRoutes } from './routes/consents.ts';
-// import { registerDataRoutes } from './routes/data.ts';
-// import { registerDecisionRoutes } from './routes/decisions.ts';
+import { registerConsentRoutes } from './routes/consents.ts';
+import { registerDataRoutes } from './routes/data.ts';
+import { registerDecisionRoutes } from './routes/decisions.ts';
 import { registerSnapshotRoutes } from './routes/snapshots.ts';
 
 export type ServiceApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;
@@ -14,8 +14,8 @@ export type ServiceApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpr
 export function registerRoutes(app: ServiceApp, context: ServiceContext): void {
   registerSystemRoutes(app, context);
   registerTenantRoutes(app, context);
-  // registerConsentRoutes(app, context);
-  // registerDataRoutes(app, context);
-  // registerDecisionRoutes(app, context);
+  registerConsentRoutes(app, context);
+  registerDataRoutes(app, context);
+  registerDecisionRoutes(app, context);
   registerSnapshotRoutes(app, context);
 }

@@ -10,7 +10,7 @@ import { CONSENT_SCOPES, CONSENT_STATUSES, JOB_STATUSES, ROLES, TENANT_KINDS } f
 
 export const ID_LENGTH_MAX = 64;
 export const NAME_LENGTH_MAX = 200;
-export const PURPOSE_LENGTH_MAX = 500;
+export const PURPOSE_LENGTH_MAX = 200;
 export const TERM_MONTHS_MAX = 120;
 export const PRODUCT_LENGTH_MAX = 64;
 
@@ -79,26 +79,30 @@ export const applicationBody = z.object({
 }).strict();
 
 const reasonView = z.object({ code: z.string(), kind: z.string(), en: z.string(), zh: z.string() });
-export const decisionView = z.object({
+export const decisionSummaryView = z.object({
   id: z.string(),
   applicationId: z.string().nullable(),
   creditCode: z.string(),
-  consentIds: z.array(z.string()),
+  consentId: z.string().nullable(),
   outcome: z.string(),
-  riskGrade: z.string().nullable(),
   limitFen: z.number().int().nullable(),
   rateBps: z.number().int().nullable(),
   termMonths: z.number().int().nullable(),
-  reasons: z.array(reasonView),
   strategy: z.string(),
+  createdAt: z.string(),
+  masked: z.boolean().describe('Personal fields masked by retention after the consent ended'),
+});
+export const decisionView = decisionSummaryView.extend({
+  consentIds: z.array(z.string()).describe('Every consent the decision relied on'),
+  riskGrade: z.string().nullable(),
+  reasons: z.array(reasonView),
   arm: z.string(),
   asOf: z.string(),
-  createdAt: z.string(),
-  masked: z.boolean(),
+  snapshotId: z.string().nullable(),
   record: z.record(z.string(), z.unknown()).optional().describe('The full decision record: inputs, trace, shadow'),
 });
 export const replayView = z.object({
-  decisionId: z.string(), agrees: z.boolean(),
+  decisionId: z.string(), agrees: z.boolean(), differences: z.array(z.string()),
   original: z.record(z.string(), z.unknown()), replayed: z.record(z.string(), z.unknown()),
 });
 
@@ -107,7 +111,7 @@ export const intakeHeaders = z.object({ 'idempotency-key': z.string().min(1).max
 export const intakeBody = z.object({ rows: z.array(z.record(z.string().max(64), z.unknown())).min(1) }).strict();
 export const intakeView = z.object({
   batchId: z.string(), entity: z.string(), accepted: z.number().int(), replayed: z.boolean(),
-  rejected: z.array(z.object({ row: z.number().int(), column: z.string(), message: z.string() })),
+  rejected: z.array(z.object({ row: z.number().int(), column: z.string().nullable(), message: z.string() })),
 });
 
 export const dataParams = z.object({ creditCode, scope: consentScope });

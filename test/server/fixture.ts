@@ -12,7 +12,7 @@ import pg from 'pg';
 import { buildService } from '../../src/server/app.ts';
 import { SnapshotCatalog } from '../../src/server/snapshots.ts';
 import type { ServiceLimits } from '../../src/server/limits.ts';
-import { decisionScopes, SEPARATE_SCOPES } from '../../src/server/scopes.ts';
+import { decisionConsentGroups } from '../../src/server/scopes.ts';
 import { buildSnapshot, type SnapshotInfo } from '../../src/pipeline/snapshot.ts';
 import { DatasetReader } from '../../src/data/index.ts';
 import { createApiKey, createTenant, openStore, type Role, type Store } from '../../src/store/index.ts';
@@ -99,7 +99,8 @@ export async function openTestStore(kind: StoreKindUnderTest, label: string): Pr
   return { store, drop: async () => { await store.close(); await database.drop(); } };
 }
 
-export const CONSENT_EXPIRY = '2099-01-01T00:00:00.000Z';
+/** A consent expiry a year from now (the store refuses consents longer than three years). */
+export const CONSENT_EXPIRY = new Date(Date.now() + 365 * 86_400_000).toISOString();
 
 /** `snapshotJobs: false` leaves the service without a dataset to build snapshots from (POST /v1/snapshots is refused). */
 export interface FixtureOptions { limits?: Partial<ServiceLimits>; consents?: boolean; snapshotJobs?: boolean }
@@ -134,8 +135,7 @@ export async function serviceFixture(kind: StoreKindUnderTest, label: string, op
 
 /** The consent groups a decision needs: the ordinary scopes together, each separate scope alone. */
 export function consentGroups(): string[][] {
-  const scopes = decisionScopes();
-  return [scopes.filter((s) => !SEPARATE_SCOPES.includes(s)), ...scopes.filter((s) => SEPARATE_SCOPES.includes(s)).map((s) => [s])];
+  return decisionConsentGroups();
 }
 
 /** The side's enterprise authorises a grantee of its side for everything a decision reads, over the API. */

@@ -20,7 +20,7 @@ let fixture: ServiceFixture;
 let operations: Operation[];
 
 before(async () => {
-  fixture = await serviceFixture('pglite', 'fuzz', { snapshotJobs: false, consents: false });
+  fixture = await serviceFixture('postgres', 'fuzz', { snapshotJobs: false });
   const document = (await call(fixture.app, null, 'GET', '/openapi.json')).json() as { paths: Record<string, Record<string, { parameters?: Parameter[]; requestBody?: { content: Record<string, { schema: JsonSchema }> } }>> };
   operations = Object.entries(document.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, operation]) => ({
     method: method.toUpperCase(), path, parameters: operation.parameters ?? [], body: operation.requestBody?.content['application/json']?.schema ?? null,

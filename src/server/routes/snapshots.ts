@@ -4,7 +4,7 @@ import type { ServiceContext } from '../context.ts';
 import { NotFound } from '../problem.ts';
 import type { ServiceApp } from '../routes.ts';
 import { idParams, jobView, snapshotBody, snapshotView } from '../schemas.ts';
-import type { Job } from '../../store/index.ts';
+import { getJob, type Job } from '../../store/index.ts';
 
 function jobViewOf(job: Job) {
   return { id: job.id, kind: job.kind, status: job.status, payload: job.payload, result: job.result, error: job.error, createdAt: job.createdAt, finishedAt: job.finishedAt };
@@ -23,9 +23,7 @@ export function registerSnapshotRoutes(app: ServiceApp, context: ServiceContext)
     schema: { tags: ['snapshots'], summary: "A job of this tenant's (operator)", params: idParams, response: { 200: jobView } },
   }, async (request) => {
     const principal = allow(request.principal, ['operator']);
-    const job = await context.store.db.selectFrom('jobs').selectAll().where('id', '=', request.params.id).where('tenantId', '=', principal.tenantId).executeTakeFirst();
-    if (!job) throw new NotFound('job');
-    return jobViewOf(job);
+    return jobViewOf(await getJob(context.store, request.params.id, principal));
   });
 
   app.get('/v1/snapshots/current', {

@@ -2,10 +2,10 @@
  * Tenants and API keys. The platform operator creates tenants (a bank, a guarantee fund, a government
  * department, an enterprise) and issues their keys; a tenant sees only itself and may revoke its own keys.
  */
-import { createApiKey, createTenant, getTenant, revokeApiKey, type Tenant } from '../../store/index.ts';
+import { createApiKey, createTenant, getTenant, listPage, revokeApiKey, type Tenant } from '../../store/index.ts';
 import { allow } from '../auth.ts';
 import type { ServiceContext } from '../context.ts';
-import { decodeCursor, pageFrom, pageOf, pageQuery } from '../pagination.ts';
+import { pageOf, pageQuery, pageRequest } from '../pagination.ts';
 import { NotFound } from '../problem.ts';
 import type { ServiceApp } from '../routes.ts';
 import { apiKeyView, createKeyBody, createTenantBody, idParams, tenantView } from '../schemas.ts';
@@ -32,11 +32,10 @@ export function registerTenantRoutes(app: ServiceApp, context: ServiceContext): 
     schema: { tags: ['tenants'], summary: 'List tenants (operator: all; others: their own)', querystring: pageQuery, response: { 200: pageOf(tenantView) } },
   }, async (request) => {
     const principal = allow(request.principal, ALL_ROLES);
-    const after = decodeCursor(request.query.cursor);
-    let query = store.db.selectFrom('tenants').selectAll().orderBy('id').limit(request.query.limit + 1);
+    let query = store.db.selectFrom('tenants').selectAll();
     if (principal.role !== 'operator') query = query.where('id', '=', principal.tenantId);
-    if (after !== undefined) query = query.where('id', '>', after);
-    return pageFrom(await query.execute(), request.query.limit, viewOf);
+    const page = await listPage(query, pageRequest(request.query));
+    return { items: page.items.map(viewOf), nextCursor: page.nextCursor };
   });
 
   app.get('/v1/tenants/:id', {

@@ -21,6 +21,7 @@ import type { FastifyInstance } from 'fastify';
 
 export const POSTGRES_ADMIN_URL = process.env.PUHUI_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const ECONOMY_ENTERPRISES = 200;
+const TEST_DEADLINE_MS = 60_000;
 export type StoreKindUnderTest = 'pglite' | 'postgres';
 
 let snapshotInfo: Promise<{ info: SnapshotInfo; datasetDir: string; codes: string[] }> | null = null;
@@ -110,7 +111,8 @@ export async function serviceFixture(kind: StoreKindUnderTest, label: string, op
   const { store, drop } = await openTestStore(kind, label);
   const snapshots = new SnapshotCatalog(store, options.snapshotJobs === false ? null : datasetDir);
   await snapshots.makeCurrent(info);
-  const app = await buildService({ store, snapshots, decisions: {}, limits: options.limits ?? {} });
+  // A generous deadline: tests share two cores with other work; the deadline itself is tested in unavailable.test.ts.
+  const app = await buildService({ store, snapshots, decisions: {}, limits: { requestDeadlineMs: TEST_DEADLINE_MS, ...options.limits } });
   const operator = await createTenant(store, { kind: 'operator', name: 'Platform' });
   const operatorKey = (await createApiKey(store, operator.id, 'operator')).key;
   const side = async (label: string, creditCode: string): Promise<Side> => {

@@ -21,3 +21,7 @@ export {
 export {
   enqueueJob, claimJob, completeJob, failJob, getJob, listJobs, registerSnapshot, currentSnapshot, type SnapshotRegistration,
 } from './jobs.ts';
+export {
+  runRetention, loadRetentionPolicy, parseRetentionPolicy, maskRecord, RetentionPolicyError, DEFAULT_RETENTION_POLICY_FILE,
+  RETENTION_ACTOR, type RetentionPolicy, type RetentionSummary,
+} from './retention.ts';

@@ -69,3 +69,10 @@ export function invoiceRow(n: number, sellerCode: string, buyerCode: string, amo
     originalInvoiceNumber: null, goodsCategory: '51',
   };
 }
+
+/** The big batch of the SIGKILL test: n valid invoices between two firms, the same rows in every process. */
+export function bigInvoiceBatch(n: number): Record<string, unknown>[] {
+  const seller = creditCode(7_001);
+  const buyer = creditCode(7_002);
+  return Array.from({ length: n }, (_, i) => invoiceRow(500_000 + i, seller, buyer));
+}

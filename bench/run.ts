@@ -162,6 +162,8 @@ writeFileSync('bench/results/models.json', JSON.stringify({
 console.log(`models ${modelRows} rows × 50 features: fit ${round(mo.fitSeconds)} s (${mo.kept} kept), score ${mo.scoreRowsPerSecond} rows/s, ${models.maxRssMb} MB`);
 console.log('written bench/results/models.json');
 
+spawnSync(process.execPath, ['--import', 'tsx', 'bench/steps/snapshot.ts', '--suite', ...(quick ? ['--quick'] : [])], { stdio: 'inherit' }); // online decisions from a snapshot: bench/results/snapshot.json
+
 function round(value: number): number {
   return Math.round(value * 100) / 100;
 }

@@ -16,6 +16,7 @@ import { badSql, notYetDefaultedSql, registeredBySql } from '../data/outcomes.ts
 import { commandScore, commandTrain } from './train-command.ts';
 import { runTraining } from './train.ts';
 import { commandFraud, readFraudLabels } from './fraud.ts';
+import { commandSnapshot } from './snapshot.ts';
 import { detectFraud, evaluateTypologies } from '../fraud/index.ts';
 import { formatYuanShort } from '../domain/money.ts';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -55,6 +56,9 @@ Usage:
   puhui fraud DIR [--as-of YYYY-MM-DD] [--out FILE.json] [--eval [--labels FILE]] [--window-months N] [--max-length N] [--json]
       Anti-fraud signals with evidence: circular-invoicing rings, shell clusters, pass-through, burst invoicing,
       single-source inflation, return corrections; --eval prints precision and recall per planted typology. 反欺诈。
+  puhui snapshot DIR [--as-of YYYY-MM-DD] [--out DIR] [--workers N] [--json]
+      The snapshot online decisions read: industry reference, anti-fraud per enterprise, compact dossiers and
+      features as of a date, built once into DIR/../snapshots/<id> (or --out). 构建在线决策快照。
   puhui decide DIR CREDIT_CODE [--as-of YYYY-MM-DD] [--amount FEN] [--term MONTHS] [--strategy S.json] [--model FILE]
         [--challenger T.json [--share 0.2] [--mode shadow|live] [--experiment ID]] [--features FILE] [--fraud FILE.json] [--json]
       One credit decision (approve / review / decline, limit, rate, term) with its reasons and the trace of the rules
@@ -267,7 +271,7 @@ function renderRowCounts(title: string, counts: Record<string, number | undefine
   return [title, ...renderTable(['entity', 'rows'], Object.entries(counts).map(([entity, n]) => [entity, String(n ?? 0)]))].join('\n');
 }
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { demo: commandDemo, synth: commandSynth, import: commandImport, inspect: commandInspect, features: commandFeatures, fraud: commandFraud, train: commandTrain, score: commandScore, decide: commandDecide, backtest: commandBacktest, strategy: commandStrategy, serve: commandServe };
+const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { demo: commandDemo, synth: commandSynth, import: commandImport, inspect: commandInspect, features: commandFeatures, fraud: commandFraud, train: commandTrain, score: commandScore, decide: commandDecide, backtest: commandBacktest, strategy: commandStrategy, snapshot: commandSnapshot, serve: commandServe };
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

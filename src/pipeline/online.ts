@@ -4,7 +4,7 @@
  * about a millisecond; nothing of the dataset is read or recomputed. The record keeps every input the
  * strategies saw, so `replayDecision` can evaluate it again later, in any process, and must agree.
  */
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PuhuiUserError } from '../domain/errors.ts';
@@ -54,11 +54,12 @@ export interface OnlineDecisionRecord extends DecisionRecord {
   experiment: { id: string; share: number; mode: Experiment['mode'] } | null;
 }
 
-// Caches of immutable things only: strategies by file (a strategy's identity is its hash, kept in every record),
-// model files, the engine's compiled graphs. No decision depends on what an earlier request did.
-const strategiesByFile = new Map<string, Strategy>();
+// Caches only of what files hold: strategies (a strategy's identity is its hash, kept in every record) and model
+// files, each read again when its file changes, and the engine's compiled graphs (by hash). No decision depends
+// on what an earlier request did.
+const strategiesByFile = new Map<string, { strategy: Strategy; version: string }>();
 const strategiesByHash = new Map<string, Strategy>();
-const scorers = new Map<string, Scorer>();
+const scorers = new Map<string, { scorer: Scorer; version: string }>();
 let sharedEngine: StrategyEngine | null = null;
 
 function engine(): StrategyEngine {
@@ -76,12 +77,19 @@ function remember(strategy: Strategy): Strategy {
   return strategy;
 }
 
+/** A file's version as the file system tells it: a cached strategy or model is read again when its file changes. */
+function versionOf(path: string): string {
+  const stat = statSync(path, { throwIfNoEntry: false });
+  return stat ? `${stat.mtimeMs}:${stat.size}:${stat.ino}` : 'missing';
+}
+
 function strategyOf(source: string | Strategy): Strategy {
   if (typeof source !== 'string') return remember(source);
   const path = resolve(source);
-  let strategy = strategiesByFile.get(path);
-  if (!strategy) strategiesByFile.set(path, (strategy = loadStrategy(path)));
-  return remember(strategy);
+  const version = versionOf(path);
+  let cached = strategiesByFile.get(path);
+  if (!cached || cached.version !== version) strategiesByFile.set(path, (cached = { strategy: loadStrategy(path), version }));
+  return remember(cached.strategy);
 }
 
 let shipped: Strategy[] | null = null;
@@ -96,17 +104,22 @@ function championFor(product: string | undefined, source: OnlineOptions['strateg
     return strategy;
   }
   if (product === undefined) return strategyOf(DEFAULT_STRATEGY_FILE);
-  const found = shippedStrategies().filter((s) => s.header.product === product && !s.header.id.includes('challenger'));
-  if (found.length === 0) throw new ApplicationError(`no strategy for product ${JSON.stringify(product)}; products: ${[...new Set(shippedStrategies().map((s) => s.header.product))].join(', ')}`);
-  return found[0]!;
+  // The shipped strategy of a product is the file named after it: tax_loan → strategies/tax-loan.json.
+  const file = join(STRATEGIES_DIR, `${product.replaceAll('_', '-')}.json`);
+  const products = () => [...new Set(shippedStrategies().map((s) => s.header.product))].sort().join(', ');
+  if (!/^[a-z][a-z0-9_]{0,63}$/.test(product) || !existsSync(file)) throw new ApplicationError(`no strategy for product ${JSON.stringify(product)}; products: ${products()}`);
+  const strategy = strategyOf(file);
+  if (strategy.header.product !== product) throw new ApplicationError(`${file} decides product ${strategy.header.product}, not ${product}`);
+  return strategy;
 }
 
 function scorerOf(modelFile: string | null | undefined): Scorer | null {
   if (!modelFile) return null;
   const path = resolve(modelFile);
-  let scorer = scorers.get(path);
-  if (!scorer) scorers.set(path, (scorer = new Scorer(path)));
-  return scorer;
+  const version = versionOf(path);
+  let cached = scorers.get(path);
+  if (!cached || cached.version !== version) scorers.set(path, (cached = { scorer: new Scorer(path), version }));
+  return cached.scorer;
 }
 
 function experimentOf(champion: Strategy, options: OnlineOptions): Experiment | null {

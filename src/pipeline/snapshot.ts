@@ -9,20 +9,25 @@
  * date always give the same id; building it again finds it and does nothing). New facts for one
  * enterprise (`refreshEnterprise`) are held beside the files, never written into them.
  */
-import { closeSync, createReadStream, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
 import { basename, dirname, join, resolve } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { datasetFiles } from '../data/index.ts';
+import { DatasetError, datasetFiles } from '../data/index.ts';
 import { tableSource } from '../data/sql-checks.ts';
 import { PuhuiUserError } from '../domain/errors.ts';
 import { isoDateOfDay } from '../domain/period.ts';
 import { asOfDayOf, FEATURES, type CompactDossier, type FeatureValue, type IndustryReference } from '../features/index.ts';
 import { computeFeatureTable, featureTableSource, readIndustryReference, referenceFileOf } from '../features/batch.ts';
 import { dossiersOfShard } from '../features/shard.ts';
-import { detectFraud, TYPOLOGY_PRIORITY, type FraudReport, type FraudSignal } from '../fraud/index.ts';
-import type { EnterpriseProfile, FraudSummary } from '../decision/inputs.ts';
+import { detectFraud, type FraudReport } from '../fraud/index.ts';
+import type { FraudSummary } from '../decision/inputs.ts';
+import { summaryOf, type SignalRef, type SnapshotEntry } from './snapshot-entry.ts';
+import { checkFacts, refreshedEntry, type Fact, type KeptFact } from './snapshot-refresh.ts';
 import { CREDIT_CODE_LENGTH, decodeDossier, encodeDossier, FILES, PROFILE_FIELDS, SNAPSHOT_FORMAT, type ProfileField } from './snapshot-format.ts';
+
+export { NETWORK_SIGNAL_CODES, summaryOf, type SignalRef, type SnapshotEntry } from './snapshot-entry.ts';
+export { enterprisesOfFacts, FactError, type Fact } from './snapshot-refresh.ts';
 
 export class SnapshotInvalidError extends PuhuiUserError {
   constructor(message: string) {
@@ -46,12 +51,6 @@ export interface SnapshotInfo {
   enterprises: number;
   dir: string;
 }
-
-/** A fraud signal as a snapshot keeps it per enterprise: enough to rebuild the summary a strategy reads. */
-export interface SignalRef { code: string; severity: FraudSignal['severity']; typology: FraudSignal['typology']; group: string | null }
-
-/** Signals that need the whole invoice network or identity graph; a refresh of one enterprise keeps them as they are. */
-export const NETWORK_SIGNAL_CODES: readonly string[] = ['FR_RING', 'FR_SHELL_CLUSTER'];
 
 interface Manifest {
   format: typeof SNAPSHOT_FORMAT;
@@ -109,7 +108,7 @@ export async function buildSnapshot(options: BuildOptions): Promise<SnapshotInfo
   const asOfDay = asOfDayOf(options.asOf);
   const datasetDir = resolve(options.datasetDir);
   const files = datasetFiles(datasetDir);
-  if (!files.some((f) => f.entity === 'enterprises')) throw new SnapshotInvalidError(`${datasetDir} is not a dataset: it has no enterprises file`);
+  if (!files.some((f) => f.entity === 'enterprises')) throw new DatasetError(`${datasetDir} is not a dataset: it has no enterprises file`);
   const outDir = resolve(options.outDir ?? join(dirname(datasetDir), 'snapshots'));
   options.onProgress?.('hashing the dataset');
   const { id, datasetHash } = await snapshotIdOf(datasetDir, options.asOf);
@@ -248,29 +247,6 @@ async function readEntries(datasetDir: string, featureFile: string, asOfDay: num
   }
 }
 
-/** What a decision needs about one enterprise, as the snapshot (or a refresh) holds it. */
-export interface SnapshotEntry {
-  creditCode: string;
-  enterprise: EnterpriseProfile;
-  establishedDate: string;
-  features: Record<string, FeatureValue>;
-  fraud: FraudSummary | null;
-  /** True when new facts refreshed this enterprise after the snapshot was built. */
-  refreshed: boolean;
-}
-
-/** The summary a strategy reads, from an enterprise's signals (its typology by TYPOLOGY_PRIORITY). */
-export function summaryOf(signals: readonly SignalRef[]): FraudSummary | null {
-  if (signals.length === 0) return null;
-  const summary: FraudSummary = { typology: TYPOLOGY_PRIORITY.find((t) => signals.some((s) => s.typology === t)) ?? null, high: 0, medium: 0, codes: [] };
-  for (const s of signals) {
-    if (s.severity === 'high') summary.high++;
-    else if (s.severity === 'medium') summary.medium++;
-    if (!summary.codes.includes(s.code)) summary.codes.push(s.code);
-  }
-  return summary;
-}
-
 function readExact(fd: number, length: number, position: number): Buffer {
   const buffer = Buffer.allocUnsafeSlow(length);
   let done = 0;
@@ -295,8 +271,10 @@ export class Snapshot {
   private counterpartyCodes: string | null = null;
   private readonly signals: ReadonlyMap<string, readonly SignalRef[]>;
   private readonly summaries = new Map<string, FraudSummary | null>();
-  /** Entries refreshed in this process by new facts; the snapshot's files are never changed. */
-  protected readonly refreshedEntries = new Map<string, SnapshotEntry>();
+  /** Refreshed entries read from the refresh folder, with the file version they came from. */
+  private readonly refreshed = new Map<string, { entry: SnapshotEntry; version: string }>();
+  /** Where refreshed entries live, one file per enterprise, shared by every process that opens the snapshot. */
+  readonly refreshDir: string;
 
   constructor(readonly dir: string, private readonly manifest: Manifest) {
     this.info = { id: manifest.id, datasetDir: manifest.datasetDir, asOf: manifest.asOf, builtAt: manifest.builtAt, enterprises: manifest.enterprises, dir };
@@ -308,6 +286,49 @@ export class Snapshot {
     if (fraud.asOf !== manifest.asOf) throw new SnapshotInvalidError(`${dir}: its fraud results are as of ${fraud.asOf}, not ${manifest.asOf}`);
     this.signals = new Map(Object.entries(fraud.signals));
     this.entriesFd = openSync(join(dir, FILES.entries), 'r');
+    this.refreshDir = join(dir, REFRESH_DIR);
+  }
+
+  private refreshFileOf(creditCode: string): string {
+    return join(this.refreshDir, `${creditCode}.json`);
+  }
+
+  /** The refreshed entry of an enterprise, if any process refreshed it (one stat per call: cheap, and always current). */
+  private refreshedOf(creditCode: string): SnapshotEntry | null {
+    if (creditCode.length !== CREDIT_CODE_LENGTH || !/^[0-9A-Z]+$/.test(creditCode)) return null;
+    const path = this.refreshFileOf(creditCode);
+    const stat = statSync(path, { throwIfNoEntry: false });
+    if (!stat) {
+      this.refreshed.delete(creditCode);
+      return null;
+    }
+    const version = `${stat.mtimeMs}:${stat.size}:${stat.ino}`;
+    const cached = this.refreshed.get(creditCode);
+    if (cached && cached.version === version) return cached.entry;
+    const { entry } = readRefreshFile(path, this.info.id);
+    this.refreshed.set(creditCode, { entry, version });
+    return entry;
+  }
+
+  /**
+   * New facts for one enterprise: its dossier, features and enterprise-local fraud signals are rebuilt
+   * (see snapshot-refresh.ts for what is and is not refreshed) and kept in the refresh folder, where every
+   * process that opens this snapshot finds them. Facts accumulate across calls by natural key.
+   */
+  async refreshEnterprise(creditCode: string, facts: readonly Fact[]): Promise<{ entry: SnapshotEntry; factsHeld: number; ignored: number }> {
+    const checked = checkFacts(facts);
+    this.entry(creditCode, { snapshotOnly: true }); // unknown or not yet registered: refused before any work
+    mkdirSync(this.refreshDir, { recursive: true });
+    return withLock(join(this.refreshDir, `${creditCode}.lock`), async () => {
+      const path = this.refreshFileOf(creditCode);
+      const earlier = existsSync(path) ? readRefreshFile(path, this.info.id).facts : [];
+      const outcome = await refreshedEntry(this, creditCode, [...earlier, ...checked]);
+      const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}`;
+      writeFileSync(temporary, JSON.stringify({ snapshotId: this.info.id, creditCode, entry: outcome.entry, signals: outcome.signals, facts: outcome.facts }));
+      renameSync(temporary, path);
+      this.refreshed.delete(creditCode);
+      return { entry: outcome.entry, factsHeld: outcome.facts.length, ignored: outcome.ignored };
+    });
   }
 
   /** Row of a credit code in the sorted code file, or -1. */
@@ -317,7 +338,7 @@ export class Snapshot {
     let high = this.rows - 1;
     while (low <= high) {
       const mid = (low + high) >>> 1;
-      const code = this.codes.substr(mid * CREDIT_CODE_LENGTH, CREDIT_CODE_LENGTH);
+      const code = this.codes.slice(mid * CREDIT_CODE_LENGTH, (mid + 1) * CREDIT_CODE_LENGTH);
       if (code === creditCode) return mid;
       if (code < creditCode) low = mid + 1;
       else high = mid - 1;
@@ -330,17 +351,24 @@ export class Snapshot {
     return new Float64Array(bytes.buffer, bytes.byteOffset, ENTRY_WIDTH);
   }
 
+  /** Every credit code the snapshot holds (registered by the as-of date or not), in sorted order. */
+  creditCodes(): string[] {
+    const codes: string[] = new Array(this.rows);
+    for (let k = 0; k < this.rows; k++) codes[k] = this.codes.slice(k * CREDIT_CODE_LENGTH, (k + 1) * CREDIT_CODE_LENGTH);
+    return codes;
+  }
+
   /** Whether a decision can be asked for this enterprise: in the dataset and registered by the as-of date. */
   has(creditCode: string): boolean {
-    if (this.refreshedEntries.has(creditCode)) return true;
+    if (this.refreshedOf(creditCode)) return true;
     const row = this.rowOf(creditCode);
     return row >= 0 && this.entryRow(row)[FEATURES.length + 4]! <= this.asOfDay;
   }
 
   /** The enterprise's entry: its profile, features and fraud summary as of the snapshot's date. */
-  entry(creditCode: string): SnapshotEntry {
-    const refreshed = this.refreshedEntries.get(creditCode);
-    if (refreshed) return refreshed;
+  entry(creditCode: string, options: { snapshotOnly?: boolean } = {}): SnapshotEntry {
+    const refreshed = options.snapshotOnly ? null : this.refreshedOf(creditCode);
+    if (refreshed) return structuredClone(refreshed);
     const row = this.rowOf(creditCode);
     if (row < 0) throw new UnknownEnterpriseError(`no enterprise with credit code ${creditCode} in snapshot ${this.info.id}`);
     const values = this.entryRow(row);
@@ -398,7 +426,7 @@ export class Snapshot {
     let high = n - 1;
     while (low <= high) {
       const mid = (low + high) >>> 1;
-      const code = this.counterpartyCodes.substr(mid * CREDIT_CODE_LENGTH, CREDIT_CODE_LENGTH);
+      const code = this.counterpartyCodes.slice(mid * CREDIT_CODE_LENGTH, (mid + 1) * CREDIT_CODE_LENGTH);
       if (code === creditCode) return mid;
       if (code < creditCode) low = mid + 1;
       else high = mid - 1;
@@ -416,6 +444,51 @@ export class Snapshot {
     if (this.dossiersFd !== null) closeSync(this.dossiersFd);
     this.dossiersFd = null;
     return this.info;
+  }
+}
+
+export const REFRESH_DIR = 'refreshed';
+/** How long a refresh waits for another process refreshing the same enterprise, and when a lock counts as abandoned. */
+export const REFRESH_LOCK_WAIT_MS = 10_000;
+export const REFRESH_LOCK_STALE_MS = 60_000;
+const LOCK_POLL_MS = 5;
+
+export class SnapshotBusyError extends PuhuiUserError {
+  constructor(message: string) {
+    super(message, 'snapshot_busy');
+  }
+}
+
+function readRefreshFile(path: string, snapshotId: string): { entry: SnapshotEntry; facts: KeptFact[] } {
+  let file: { snapshotId: string; entry: SnapshotEntry; facts: KeptFact[] };
+  try {
+    file = JSON.parse(readFileSync(path, 'utf8')) as typeof file;
+  } catch (error) {
+    throw new SnapshotInvalidError(`${path}: a refreshed entry that cannot be read: ${(error as Error).message}`);
+  }
+  if (file.snapshotId !== snapshotId || !file.entry || !Array.isArray(file.facts)) throw new SnapshotInvalidError(`${path} is not a refreshed entry of snapshot ${snapshotId}`);
+  return { entry: file.entry, facts: file.facts };
+}
+
+/** Runs `work` holding an exclusive lock file (created with O_EXCL), so refreshes of one enterprise never interleave across processes. */
+async function withLock<T>(lockFile: string, work: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + REFRESH_LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      closeSync(openSync(lockFile, 'wx'));
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const held = statSync(lockFile, { throwIfNoEntry: false });
+      if (held && Date.now() - held.mtimeMs > REFRESH_LOCK_STALE_MS) { rmSync(lockFile, { force: true }); continue; }
+      if (Date.now() > deadline) throw new SnapshotBusyError(`another process has been refreshing this enterprise for over ${REFRESH_LOCK_WAIT_MS / 1000} s; try again`);
+      await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
+    }
+  }
+  try {
+    return await work();
+  } finally {
+    rmSync(lockFile, { force: true });
   }
 }
 
@@ -455,18 +528,5 @@ export function openSnapshot(dir: string): Snapshot {
   } catch (error) {
     if (error instanceof PuhuiUserError) throw error;
     throw new SnapshotInvalidError(`${folder}: cannot open: ${(error as Error).message}`);
-  }
-}
-
-/** Checks the dossier file's length against its offset index (the last offset is the whole file). */
-export function checkDossierFile(snapshot: Snapshot): void {
-  const fd = openSync(join(snapshot.dir, FILES.dossiers), 'r');
-  try {
-    const size = fstatSync(fd).size;
-    const offsets = readFileSync(join(snapshot.dir, FILES.dossierOffsets));
-    const last = offsets.readDoubleLE(offsets.length - 8);
-    if (last !== size) throw new SnapshotInvalidError(`${snapshot.dir}: ${FILES.dossiers} is ${size} bytes, its index says ${last}`);
-  } finally {
-    closeSync(fd);
   }
 }

@@ -13,6 +13,9 @@ import { StrategyEngine } from '../../src/decision/engine.ts';
 import { checkExperiment } from '../../src/decision/split.ts';
 import { loadStrategy } from '../../src/decision/strategy.ts';
 import { PuhuiUserError } from '../../src/domain/errors.ts';
+import { addMonths } from '../../src/domain/period.ts';
+import { DatasetReader } from '../../src/data/index.ts';
+import { computeFeatures, computeFeatureVector, FEATURES } from '../../src/features/index.ts';
 import { buildSnapshot, openSnapshot, type Snapshot, type SnapshotInfo } from '../../src/pipeline/snapshot.ts';
 import { decideOnline, disposeOnlineEngine, replayDecision, type OnlineDecisionRecord } from '../../src/pipeline/online.ts';
 import { economy, temporaryDir } from '../support/economy.ts';
@@ -86,11 +89,29 @@ test('decision records replay: the same verdict, reasons and trace; an altered r
   assert.match(disagreement.differences.join('\n'), /decision\.limitFen/);
   const otherInputs = { ...stored, features: { ...stored.features, vat_tax_paid_12m: 0 } };
   assert.equal((await replayDecision(otherInputs)).agrees, false, 'a record whose inputs were changed does not replay');
+  // An analyst edits the strategy file in place: the next decision uses the new version, the old record still replays by its hash.
+  const edited = join(root, 'tax-loan-edited.json');
+  const document = JSON.parse(readFileSync(CHAMPION, 'utf8'));
+  writeFileSync(edited, JSON.stringify(document));
+  const first = await decideOnline(snapshot, { creditCode: approved.creditCode }, { strategy: edited, modelFile });
+  writeFileSync(edited, JSON.stringify({ ...document, puhui: { ...document.puhui, version: `${document.puhui.version}-edited` } }));
+  const second = await decideOnline(snapshot, { creditCode: approved.creditCode }, { strategy: edited, modelFile });
+  assert.notEqual(second.decision.strategy.hash, first.decision.strategy.hash);
+  assert.equal(second.decision.strategy.version, `${document.puhui.version}-edited`);
+  assert.equal((await replayDecision(JSON.parse(JSON.stringify(first)))).agrees, true);
 });
 
 test('building again finds the same snapshot instead of building it twice', async () => {
   const again = await buildSnapshot({ datasetDir, asOf, outDir: join(root, 'snapshots') });
   assert.deepEqual(again, info);
+  const command = puhui('snapshot', datasetDir, '--as-of', asOf, '--out', join(root, 'snapshots'), '--json');
+  assert.equal(command.code, 0, command.stderr);
+  assert.deepEqual({ ...JSON.parse(command.stdout), seconds: 0 }, { ...info, seconds: 0 });
+  for (const args of [['snapshot', join(root, 'no-dataset'), '--as-of', asOf], ['snapshot', datasetDir, '--as-of', '2025-02-30'], ['snapshot']]) {
+    const bad = puhui(...args);
+    assert.equal(bad.code, 2, `${args.join(' ')}: ${bad.stderr}`);
+    assert.equal(bad.stderr.trim().split('\n').length, 1, bad.stderr);
+  }
   const reopened = openSnapshot(info.dir);
   assert.equal(reopened.has(batch[0]!.creditCode), true);
   reopened.close();
@@ -114,6 +135,10 @@ test('unknown enterprises, bad applications and damaged snapshots are user error
   assert.equal(await codeOf(() => decideOnline(snapshot, { creditCode: known, termMonths: 0.5 })), 'application');
   assert.equal(await codeOf(() => decideOnline(snapshot, { creditCode: known, product: 'mortgage' })), 'application');
   assert.equal(await codeOf(() => decideOnline(snapshot, { creditCode: known }, { share: 0.2 })), 'application');
+  assert.equal(await codeOf(() => decideOnline(snapshot, { creditCode: known, product: '../package' })), 'application');
+  const invoiceLoan = await decideOnline(snapshot, { creditCode: known.toLowerCase(), product: 'invoice_loan' });
+  assert.equal(invoiceLoan.decision.strategy.product, 'invoice_loan');
+  assert.equal(invoiceLoan.creditCode, known);
   assert.equal(await codeOf(() => openSnapshot(join(root, 'no-such-snapshot'))), 'snapshot_invalid');
   assert.equal(await codeOf(() => openSnapshot(datasetDir)), 'snapshot_invalid');
   const damaged = join(temporaryDir('snapshot-damaged'), info.id);
@@ -124,4 +149,96 @@ test('unknown enterprises, bad applications and damaged snapshots are user error
   cpSync(info.dir, garbled, { recursive: true });
   writeFileSync(join(garbled, 'snapshot.json'), '{"format": "puhui-snapshot/1", ');
   assert.equal(await codeOf(() => openSnapshot(garbled)), 'snapshot_invalid');
+});
+
+test('each compact dossier of the snapshot gives back its feature entry', () => {
+  for (const expected of prepared.applicants) {
+    const code = expected.enterprise.creditCode;
+    const vector = computeFeatureVector(snapshot.compactDossier(code), snapshot.asOfDay, snapshot.reference);
+    assert.deepEqual(Object.fromEntries(FEATURES.map((f, k) => [f.id, vector[k]])), snapshot.entry(code).features, code);
+  }
+});
+
+/** A copy of the snapshot to refresh, so the tests above keep reading the snapshot as built. */
+function snapshotCopy(): Snapshot {
+  const copy = join(temporaryDir('snapshot-refresh'), info.id);
+  cpSync(info.dir, copy, { recursive: true });
+  return openSnapshot(copy);
+}
+
+test('a refresh with no new facts keeps every feature and, through the batch anti-fraud code, every fraud signal', async () => {
+  const copy = snapshotCopy();
+  try {
+    const network = (code: string) => code === 'FR_RING' || code === 'FR_SHELL_CLUSTER';
+    const local = prepared.applicants.filter((a) => a.fraud?.codes.some((c) => !network(c))).slice(0, 3);
+    const ringOrShell = prepared.applicants.filter((a) => a.fraud?.codes.some(network)).slice(0, 1);
+    assert.ok(local.length === 3 && ringOrShell.length === 1, 'enterprises with local and with network signals');
+    for (const applicant of [...local, ...ringOrShell, prepared.applicants.find((a) => a.fraud === null)!]) {
+      const code = applicant.enterprise.creditCode;
+      const { entry } = await copy.refreshEnterprise(code, []);
+      const built = copy.entry(code, { snapshotOnly: true });
+      assert.deepEqual({ ...entry, refreshed: false }, built, code);
+      assert.equal(copy.entry(code).refreshed, true);
+    }
+  } finally {
+    copy.close();
+  }
+});
+
+test('new facts refresh one enterprise as its dossier with them would compute; facts after the as-of date are ignored; other processes see it', async () => {
+  const copy = snapshotCopy();
+  const reader = await DatasetReader.open(datasetDir);
+  try {
+    const code = prepared.applicants.find((a) => a.fraud === null && a.enterprise.taxpayerType === 'general')!.enterprise.creditCode;
+    const dossier = await reader.dossier(code);
+    const filed = dossier.vatReturns.filter((r) => r.filedDate <= asOf);
+    const lastPeriod = filed.map((r) => r.periodStart).sort().at(-1)!;
+    const latest = filed.filter((r) => r.periodStart === lastPeriod).sort((a, b) => b.revision - a.revision)[0]!;
+    // A correction (更正申报) a month before the date: more sales declared, the tax paid cut (a refund).
+    const correction = { ...latest, revision: latest.revision + 1, taxableSalesFen: latest.taxableSalesFen + 50_000_000, taxPaidFen: Math.floor(latest.taxPaidFen / 2),
+      filedDate: `${addMonths(asOf.slice(0, 7), -1)}-05`, late: false, correctedFields: 'taxableSalesFen;taxPaidFen' };
+    const buyer = dossier.salesInvoices[0]!.buyerCode;
+    const invoice = { invoiceNumber: '99999999999999990001', sellerCode: code, buyerCode: buyer, issueDate: `${addMonths(asOf.slice(0, 7), -1)}-12`, amountFen: 12_345_600,
+      taxFen: 1_604_928, taxRateBps: 1300, kind: 'special' as const, status: 'normal' as const, originalInvoiceNumber: null, goodsCategory: dossier.enterprise.industryDivision };
+    const future = { ...invoice, invoiceNumber: '99999999999999990002', issueDate: `${asOf.slice(0, 8)}20`, amountFen: 900_000_000, taxFen: 117_000_000 };
+    const before = copy.entry(code);
+    const result = await copy.refreshEnterprise(code, [{ entity: 'vatReturns', row: correction }, { entity: 'invoices', row: invoice }, { entity: 'invoices', row: future }]);
+    assert.equal(result.ignored, 1);
+    assert.equal(result.factsHeld, 2);
+    const expected = computeFeatures({ ...dossier, vatReturns: [...dossier.vatReturns, correction], salesInvoices: [...dossier.salesInvoices, invoice] }, asOf, copy.reference);
+    assert.deepEqual(result.entry.features, expected);
+    assert.notDeepEqual(result.entry.features, before.features);
+    assert.ok(result.entry.fraud?.codes.includes('FR_TAX_REFUNDED'), JSON.stringify(result.entry.fraud));
+    // The same facts again change nothing (merged by natural key); a second process opening the snapshot sees the refresh.
+    const again = await copy.refreshEnterprise(code, [{ entity: 'invoices', row: invoice }]);
+    assert.deepEqual(again.entry, result.entry);
+    const other = openSnapshot(copy.dir);
+    assert.deepEqual(other.entry(code), result.entry);
+    const decided = await decideOnline(other, { creditCode: code }, { modelFile });
+    assert.equal(decided.snapshot.refreshed, true);
+    assert.ok(decided.fraud.codes.includes('FR_TAX_REFUNDED'));
+    assert.equal((await replayDecision(decided)).agrees, true);
+    other.close();
+  } finally {
+    reader.close();
+    copy.close();
+  }
+});
+
+test('facts that are malformed or about someone else are refused with stable codes', async () => {
+  const copy = snapshotCopy();
+  try {
+    const [first, second] = prepared.applicants.map((a) => a.enterprise.creditCode);
+    const bank = { creditCode: first!, month: addMonths(asOf.slice(0, 7), -1), inflowFen: 100, outflowFen: 50, endBalanceFen: 10, inflowCount: 1, inflowCounterparties: 1, outflowCounterparties: 1, topInflowSharePermille: 1000 };
+    const codeOf = async (run: () => Promise<unknown>) => run().then(() => 'no error', (error: unknown) => (error instanceof PuhuiUserError ? error.code : String(error)));
+    assert.equal(await codeOf(() => copy.refreshEnterprise(first!, [{ entity: 'bankMonths', row: { ...bank, inflowFen: -1 } }])), 'fact_invalid');
+    assert.equal(await codeOf(() => copy.refreshEnterprise(first!, [{ entity: 'bankMonths', row: { ...bank, month: '2025-13' } }])), 'fact_invalid');
+    assert.equal(await codeOf(() => copy.refreshEnterprise(second!, [{ entity: 'bankMonths', row: bank }])), 'fact_invalid');
+    assert.equal(await codeOf(() => copy.refreshEnterprise(first!, [{ entity: 'labels', row: {} }])), 'fact_invalid');
+    assert.equal(await codeOf(() => copy.refreshEnterprise('91330106MA2AB3CD0X', [])), 'not_found');
+    assert.equal(copy.entry(first!).refreshed, false, 'a refused refresh leaves the entry as it was');
+    assert.equal((await copy.refreshEnterprise(first!, [{ entity: 'bankMonths', row: bank }])).entry.refreshed, true);
+  } finally {
+    copy.close();
+  }
 });

@@ -112,6 +112,8 @@ export const intakeBody = z.object({ rows: z.array(z.record(z.string().max(64), 
 export const intakeView = z.object({
   batchId: z.string(), entity: z.string(), accepted: z.number().int(), replayed: z.boolean(),
   rejected: z.array(z.object({ row: z.number().int(), column: z.string().nullable(), message: z.string() })),
+  refreshed: z.object({ enterprises: z.array(z.string()), failed: z.array(z.string()) })
+    .describe("Enterprises whose snapshot entries now include the new facts (and those whose refresh failed)"),
 });
 
 export const dataParams = z.object({ creditCode, scope: consentScope });

@@ -209,7 +209,7 @@ for (const kind of ['pglite', 'postgres'] as StoreKindUnderTest[]) {
       assert.equal(mixed.json().code, 'invalid_scopes');
     });
 
-    test('intake: a batch is validated by the column specs, a retry with the same key changes nothing, a different batch under the key is a conflict', async () => {
+    test('intake: a batch is validated by the column specs and refreshes its enterprise in the snapshot; a retry with the same key changes nothing; a different batch under the key is a conflict', async () => {
       const own = { creditCode: fixture.b.creditCode, reportDate: '2026-08-31', lenderCount: 2, loanCount: 3, outstandingLoanFen: 12_000_000, overdueFen: 0, worstDpd24m: 0, inquiries3m: 1, inquiries6m: 2, guaranteesGivenFen: 0 };
       const rows = [own, { ...own, creditCode: fixture.a.creditCode }, { ...own, reportDate: 'not a date' }];
       const headers = { 'idempotency-key': 'bureau-2026-08-31' };
@@ -220,6 +220,11 @@ for (const kind of ['pglite', 'postgres'] as StoreKindUnderTest[]) {
       const rejectedRows = [...new Set(result.rejected.map((r: { row: number }) => r.row))].sort();
       assert.equal(result.accepted + rejectedRows.length, rows.length, first.body);
       assert.ok(rejectedRows.includes(1) && rejectedRows.includes(2), first.body);
+      assert.deepEqual(result.refreshed, { enterprises: [fixture.b.creditCode], failed: [] });
+      const decided = await call(fixture.app, fixture.b.keys.bank, 'POST', '/v1/applications', { creditCode: fixture.b.creditCode });
+      assert.equal(decided.statusCode, 201, decided.body);
+      const record = (await call(fixture.app, fixture.b.keys.bank, 'GET', `/v1/decisions/${decided.json().id}`)).json().record;
+      assert.equal(record.snapshot.refreshed, true, 'the decision read the entry refreshed by the new facts');
       const facts = () => fixture.store.db.selectFrom('facts').select(['naturalKey', 'batchId']).where('tenantId', '=', fixture.b.tenantIds.enterprise).execute();
       const before = await facts();
       const retry = await call(fixture.app, fixture.b.keys.enterprise, 'POST', '/v1/intake/bureauReports', { rows }, headers);

@@ -11,6 +11,7 @@
  * reads its own data. Every read is audited with the consent it relied on.
  */
 import { appendAudit, ingestBatch, requireConsent } from '../../store/index.ts';
+import { PuhuiUserError } from '../../domain/errors.ts';
 import { allow, enterpriseCodeOf } from '../auth.ts';
 import type { ServiceContext } from '../context.ts';
 import { closeDatasetReaders, enterpriseData } from '../enterprise-data.ts';
@@ -19,6 +20,30 @@ import type { ServiceApp } from '../routes.ts';
 import { API_ENTITIES, isApiEntity } from '../scopes.ts';
 import { dataParams, enterpriseDataView, intakeBody, intakeHeaders, intakeParams, intakeView } from '../schemas.ts';
 import { GRANTEE_ROLES } from './consents.ts';
+import { enterprisesOfFacts, type Fact } from '../../pipeline/snapshot.ts';
+
+/**
+ * New facts refresh their enterprises' entries in the current snapshot (each enterprise an invoice names),
+ * so the next decision sees them in every process. The batch is stored whatever happens here: an
+ * enterprise whose refresh fails is listed, and the next snapshot build includes its facts anyway.
+ */
+async function refreshSnapshot(context: ServiceContext, facts: Fact[]): Promise<{ enterprises: string[]; failed: string[] }> {
+  if (facts.length === 0 || (await context.snapshots.currentInfo()) === null) return { enterprises: [], failed: [] };
+  const snapshot = await context.snapshots.current();
+  const enterprises: string[] = [];
+  const failed: string[] = [];
+  for (const code of enterprisesOfFacts(facts).filter((c) => snapshot.has(c))) {
+    const own = facts.filter((f) => enterprisesOfFacts([f]).includes(code));
+    try {
+      await snapshot.refreshEnterprise(code, own);
+      enterprises.push(code);
+    } catch (error) {
+      if (!(error instanceof PuhuiUserError)) throw error;
+      failed.push(code);
+    }
+  }
+  return { enterprises, failed };
+}
 
 export function registerDataRoutes(app: ServiceApp, context: ServiceContext): void {
   const { store, limits } = context;
@@ -37,7 +62,9 @@ export function registerDataRoutes(app: ServiceApp, context: ServiceContext): vo
     if (rows.length > limits.intakeRowsMax) throw new HttpProblem(413, 'batch_too_large', `a batch has at most ${limits.intakeRowsMax} rows, got ${rows.length}`);
     // An enterprise's rows about another enterprise are rejected row by row by the store.
     const result = await ingestBatch(store, { tenantId: principal.tenantId, principal, entity, rows, idempotencyKey: request.headers['idempotency-key'] });
-    return { batchId: result.batchId, entity, accepted: result.accepted, replayed: result.replayed, rejected: result.rejected };
+    const accepted: Fact[] = result.acceptedRows.map((row) => ({ entity, row: rows[row] }));
+    const refreshed = result.replayed ? { enterprises: [], failed: [] } : await refreshSnapshot(context, accepted);
+    return { batchId: result.batchId, entity, accepted: result.accepted, replayed: result.replayed, rejected: result.rejected, refreshed };
   });
 
   app.get('/v1/enterprises/:creditCode/data/:scope', {

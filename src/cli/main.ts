@@ -28,6 +28,7 @@ import { commandLoan } from './loan.ts';
 import { prepareDataset } from '../decision/dataset.ts';
 import { loadStrategy, strategyLabel } from '../decision/strategy.ts';
 import { commandAudit } from './audit.ts';
+import { commandServe } from './serve.ts';
 
 const HELP = `puhui — inclusive SME credit on data instead of collateral (普惠)
 
@@ -81,6 +82,10 @@ Usage:
       A repayment schedule in yuan for checking by hand (e.g. --principal 5000 --rate 12 --months 18 --multiple 1). 还款计划。
   puhui audit verify [--database URL | --data DIR] [--json]
       Walk the store's hash-chained audit trail and name the first altered or missing entry (exit 1 if broken). 审计链校验。
+  puhui serve [--port P] [--database URL | --data DIR] [--dataset DIR] [--strategy S.json] [--challenger T.json --share X --mode M] [--model FILE]
+      The HTTP service (OpenAPI at /openapi.json): tenants, consent, audited data, intake, online decisions. 服务。
+  puhui serve --demo [--port P]
+      A small demo economy in a fresh embedded store; prints API keys and three curl commands. 服务演示。
 `;
 
 async function commandSynth(argv: string[]): Promise<void> {
@@ -276,7 +281,7 @@ function renderRowCounts(title: string, counts: Record<string, number | undefine
   return [title, ...renderTable(['entity', 'rows'], Object.entries(counts).map(([entity, n]) => [entity, String(n ?? 0)]))].join('\n');
 }
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { demo: commandDemo, synth: commandSynth, import: commandImport, inspect: commandInspect, features: commandFeatures, fraud: commandFraud, train: commandTrain, score: commandScore, decide: commandDecide, backtest: commandBacktest, strategy: commandStrategy, loan: commandLoan, snapshot: commandSnapshot, audit: commandAudit };
+const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { demo: commandDemo, synth: commandSynth, import: commandImport, inspect: commandInspect, features: commandFeatures, fraud: commandFraud, train: commandTrain, score: commandScore, decide: commandDecide, backtest: commandBacktest, strategy: commandStrategy, loan: commandLoan, snapshot: commandSnapshot, audit: commandAudit, serve: commandServe };
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

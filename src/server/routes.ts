@@ -1,0 +1,21 @@
+/** Every route of the service, registered in one place so the OpenAPI document lists them all. */
+import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { ServiceContext } from './context.ts';
+import { registerSystemRoutes } from './routes/system.ts';
+import { registerTenantRoutes } from './routes/tenants.ts';
+import { registerConsentRoutes } from './routes/consents.ts';
+import { registerDataRoutes } from './routes/data.ts';
+import { registerDecisionRoutes } from './routes/decisions.ts';
+import { registerSnapshotRoutes } from './routes/snapshots.ts';
+
+export type ServiceApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;
+
+export function registerRoutes(app: ServiceApp, context: ServiceContext): void {
+  registerSystemRoutes(app, context);
+  registerTenantRoutes(app, context);
+  registerConsentRoutes(app, context);
+  registerDataRoutes(app, context);
+  registerDecisionRoutes(app, context);
+  registerSnapshotRoutes(app, context);
+}

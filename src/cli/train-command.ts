@@ -11,7 +11,7 @@ import { ModelParamsError, ParamChecker } from '../models/params.ts';
 import { checkScorecardOptions, type ScorecardFile, type ScorecardOptions } from '../models/scorecard.ts';
 import type { StepwiseCriterion } from '../models/selection.ts';
 import { scoreTableFile } from '../pipeline/score.ts';
-import { checkTableTrainRequest, trainOnTable, type MissingTargetPolicy, type ModelEvaluation } from '../pipeline/train.ts';
+import { checkTableTrainRequest, checkWritable, trainOnTable, type MissingTargetPolicy, type ModelEvaluation } from '../pipeline/train.ts';
 
 const TRAIN_USAGE = 'usage: puhui train DATA.csv|DATA.parquet --target COLUMN --out model.json [--bad VALUE] [--id COLUMN] [--exclude A,B] [--categorical C,D] '
   + '[--test DATA2 | --test-share 0.3 --seed 1] …, or puhui train --features FILE --labels FILE --as-of YYYY-MM-DD --out model.json';
@@ -106,6 +106,11 @@ export async function commandTrain(argv: string[]): Promise<void> {
   const out = read.path('out');
   const report = read.path('report');
   const options = scorecardOptions(read);
+  if (report) {
+    const reportChecker = new ParamChecker();
+    checkWritable(report, reportChecker);
+    read.problems.push(...reportChecker.problems);
+  }
   if (positionals.length > 1) read.problems.push(`one data file, got ${positionals.length}: ${positionals.join(' ')}`);
   if (positionals.length === 1 && flags.features !== undefined) read.problems.push('give a data file or --features, not both');
   if (positionals.length === 0 && flags.features === undefined) read.problems.push(TRAIN_USAGE);
@@ -143,7 +148,7 @@ export async function commandTrain(argv: string[]): Promise<void> {
     if (request.testFeatures && flags['test-share'] !== undefined) read.problems.push('give --test-features or --test-share, not both');
     if (request.testFeatures) request.testShare = 0;
     const checker = new ParamChecker();
-    checkTableTrainRequest({ data: request.features, target: '', testShare: request.testShare, seed: request.seed }, checker);
+    checkTableTrainRequest({ data: request.features, target: '', testShare: request.testShare, seed: request.seed, out: request.out }, checker);
     checkScorecardOptions(options, [{ name: 'variable', type: 'numeric' }], checker);
     read.problems.push(...checker.problems.map(inFlagTerms));
     if (read.problems.length > 0) throw new UsageError(read.problems.join('; '));

@@ -3,7 +3,7 @@
  * exposed as a plain-data table (`BinningTable`) that serialises to JSON and applies identically to new data.
  *
  * Numeric methods: equal frequency (`quantile`), equal width (`uniform`), chi-merge, decision tree (CART on
- * Gini impurity), and `monotonic` (fine quantile bins merged until the bad rate is monotonic, ascending,
+ * Gini impurity over the fine quantile cuts, with χ²/Bonferroni stopping rules), and `monotonic` (fine quantile bins merged until the bad rate is monotonic, ascending,
  * descending or the better-fitting of both). After any method, bins smaller than `minBinShare` of the rows
  * or with fewer than `minBadsPerBin` bads are merged into their closest neighbour. Missing values (null/NaN)
  * and each declared special value get bins of their own. Categorical variables get a bin per category, with
@@ -14,11 +14,9 @@
 
 import { normalUpperTail } from './logistic.ts';
 import { OutcomeError, ParamChecker } from './params.ts';
-
-export { OutcomeError };
 import { binIndex, equalFrequencyEdges } from './quantiles.ts';
 
-export { equalFrequencyEdges };
+export { equalFrequencyEdges, OutcomeError };
 
 export const BINNING_METHODS = ['quantile', 'uniform', 'chimerge', 'tree', 'monotonic'] as const;
 export type BinningMethod = (typeof BINNING_METHODS)[number];
@@ -61,7 +59,6 @@ export function checkBinningOptions(options: BinningOptions, checker: ParamCheck
   checker.number('smoothing', options.smoothing, { min: 0, max: 10, minExclusive: true });
   checker.number('treeSignificance', options.treeSignificance, { min: 0, max: 1, minExclusive: true, maxExclusive: true });
 }
-
 
 export interface BinStats { label: string; count: number; bads: number; goods: number; badRate: number; woe: number; iv: number }
 

@@ -163,6 +163,11 @@ test('score checks the model\'s columns by name and type, and keys the output by
     && /needs the column DEBTINC/.test(error.message) && /column DEROG holds text \(e\.g\. "none"\)/.test(error.message));
   await assert.rejects(scoreTableFile({ model: modelFile, data: numeric, id: 'nope', out }), /--id nope: .* has no such column/);
   await assert.rejects(scoreTableFile({ model: modelFile, data: numeric, out: join(dir, 'scores.txt') }), /must end in \.csv or \.parquet/);
+  await assert.rejects(scoreTableFile({ model: modelFile, data: join(dir, 'absent.csv'), out }), (error: Error) => error instanceof TableError && /no such file/.test(error.message));
+  await assert.rejects(scoreTableFile({ model: join(dir, 'absent.json'), data: numeric, out }), /absent\.json is not a puhui-scorecard\/1 model file \(no such file\)/);
+  await assert.rejects(scoreTableFile({ model: modelFile, data: numeric, out: join(dir, 'no-folder', 's.csv') }), /cannot write .*no folder/);
+  writeFileSync(join(dir, 'header-only.csv'), `${readFileSync(numeric, 'utf8').split('\n')[0]}\n`);
+  await assert.rejects(scoreTableFile({ model: modelFile, data: join(dir, 'header-only.csv'), out }), /has no rows to score/);
 });
 
 test('codeTarget lists at most ten values and counts missing ones', () => {

@@ -73,6 +73,7 @@ Usage:
   puhui strategy diff OLD.json NEW.json [--json]
       What changed between two versions: header, rules cell by cell, expressions, settings, wiring. 策略版本对比。
   puhui serve [--port P] [--database URL | --data DIR] [--dataset DIR] [--strategy S.json] [--challenger T.json --share X --mode M] [--model FILE]
+        [--rate-limit REQUESTS_PER_MINUTE_PER_KEY] [--log]
       The HTTP service (OpenAPI at /openapi.json): tenants, consent, audited data, intake, online decisions. 服务。
   puhui serve --demo [--port P]
       A small demo economy in a fresh embedded store; prints API keys and three curl commands. 服务演示。

@@ -163,6 +163,7 @@ console.log(`models ${modelRows} rows × 50 features: fit ${round(mo.fitSeconds)
 console.log('written bench/results/models.json');
 
 spawnSync(process.execPath, ['--import', 'tsx', 'bench/steps/snapshot.ts', '--suite', ...(quick ? ['--quick'] : [])], { stdio: 'inherit' }); // online decisions from a snapshot: bench/results/snapshot.json
+spawnSync(process.execPath, ['--import', 'tsx', 'bench/steps/service.ts', ...(quick ? ['--quick'] : [])], { stdio: 'inherit' }); // decisions over HTTP: bench/results/service.json
 
 function round(value: number): number {
   return Math.round(value * 100) / 100;

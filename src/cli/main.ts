@@ -83,6 +83,7 @@ Usage:
   puhui audit verify [--database URL | --data DIR] [--json]
       Walk the store's hash-chained audit trail and name the first altered or missing entry (exit 1 if broken). 审计链校验。
   puhui serve [--port P] [--database URL | --data DIR] [--dataset DIR] [--strategy S.json] [--challenger T.json --share X --mode M] [--model FILE]
+        [--rate-limit REQUESTS_PER_MINUTE_PER_KEY] [--log]
       The HTTP service (OpenAPI at /openapi.json): tenants, consent, audited data, intake, online decisions. 服务。
   puhui serve --demo [--port P]
       A small demo economy in a fresh embedded store; prints API keys and three curl commands. 服务演示。

@@ -16,7 +16,7 @@ export async function commandServe(argv: string[]): Promise<void> {
   const { flags } = parse(argv, {
     port: { type: 'string' }, host: { type: 'string' }, database: { type: 'string' }, data: { type: 'string' }, dataset: { type: 'string' },
     demo: { type: 'boolean' }, strategy: { type: 'string' }, challenger: { type: 'string' }, share: { type: 'string' }, mode: { type: 'string' },
-    model: { type: 'string' }, log: { type: 'boolean' },
+    model: { type: 'string' }, log: { type: 'boolean' }, 'rate-limit': { type: 'string' },
   });
   const port = intFlag(flags, 'port', PORT_DEFAULT);
   if (port > 65535) throw new UsageError(`--port must be 0..65535, got ${port}`);
@@ -28,13 +28,14 @@ export async function commandServe(argv: string[]): Promise<void> {
     ...(typeof flags.model === 'string' ? { modelFile: resolve(flags.model) } : {}),
   };
   const host = typeof flags.host === 'string' ? flags.host : '127.0.0.1';
+  const limits = flags['rate-limit'] === undefined ? {} : { requestsPerWindowPerKey: intFlag(flags, 'rate-limit', 0) };
   let demo: DemoSetup | null = null;
   if (flags.demo === true) {
     if (typeof flags.database === 'string') throw new UsageError('--demo runs on a fresh embedded store; leave out --database');
     demo = await prepareDemo(resolve(typeof flags.data === 'string' ? flags.data : 'puhui-demo-service'), (step) => process.stderr.write(`demo: ${step}\n`));
   }
   const running = await startService({
-    port, host, decisions, logger: flags.log === true,
+    port, host, decisions, limits, logger: flags.log === true,
     ...(demo ? { dataDir: demo.dataDir, datasetDir: demo.datasetDir } : {
       ...(typeof flags.database === 'string' ? { databaseUrl: flags.database } : {}),
       ...(typeof flags.data === 'string' ? { dataDir: resolve(flags.data) } : {}),

@@ -16,6 +16,7 @@ import { badSql, notYetDefaultedSql, registeredBySql } from '../data/outcomes.ts
 import { commandScore, commandTrain } from './train-command.ts';
 import { runTraining } from './train.ts';
 import { commandFraud, readFraudLabels } from './fraud.ts';
+import { commandSelfproof } from './selfproof.ts';
 import { detectFraud, evaluateTypologies } from '../fraud/index.ts';
 import { formatYuanShort } from '../domain/money.ts';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -67,6 +68,9 @@ Usage:
       Validate strategies and run the tests embedded in them. 策略校验。
   puhui strategy diff OLD.json NEW.json [--json]
       What changed between two versions: header, rules cell by cell, expressions, settings, wiring. 策略版本对比。
+  puhui selfproof read FILE [--dataset DIR] [--applicant CREDIT_CODE] [--json]
+      Read an invoice, business licence or contract photo (JPEG, PNG, PDF) offline, check its fields and verify
+      them against a dataset; also \`selfproof eval-set\` and \`selfproof eval\`. 自证材料识别与核验。
 `;
 
 async function commandSynth(argv: string[]): Promise<void> {
@@ -262,7 +266,7 @@ function renderRowCounts(title: string, counts: Record<string, number | undefine
   return [title, ...renderTable(['entity', 'rows'], Object.entries(counts).map(([entity, n]) => [entity, String(n ?? 0)]))].join('\n');
 }
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { demo: commandDemo, synth: commandSynth, import: commandImport, inspect: commandInspect, features: commandFeatures, fraud: commandFraud, train: commandTrain, score: commandScore, decide: commandDecide, backtest: commandBacktest, strategy: commandStrategy };
+const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { demo: commandDemo, synth: commandSynth, import: commandImport, inspect: commandInspect, features: commandFeatures, fraud: commandFraud, train: commandTrain, score: commandScore, decide: commandDecide, backtest: commandBacktest, strategy: commandStrategy, selfproof: commandSelfproof };
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

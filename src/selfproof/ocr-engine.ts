@@ -39,7 +39,8 @@ export class OcrEngine {
   }
 
   /** Every text line of an RGBA page, with its box in page pixels. */
-  async read(page: PageImage): Promise<OcrLine[]> {
+  async read(photo: PageImage): Promise<OcrLine[]> {
+    const page = withoutRedInk(photo);
     const regions = await this.detect(page);
     const lines: OcrLine[] = [];
     // Lines of similar width share one batch: the recogniser runs once per batch, padded to its widest line.
@@ -115,6 +116,20 @@ function sampleLine(page: PageImage, region: Region, width: number, out: Float32
       out[2 * plane + i] = rgb[0]! / 127.5 - 1;
     }
   }
+}
+
+/**
+ * The page as its red channel, in grey: black print stays dark while a red seal (公章) over the text turns
+ * almost white, so the seal no longer hides the seller's credit code beneath it. Brown or dark-red labels
+ * stay readable (mid grey).
+ */
+export function withoutRedInk(page: PageImage): PageImage {
+  const rgba = new Uint8Array(page.rgba.length);
+  for (let i = 0; i < rgba.length; i += 4) {
+    const red = page.rgba[i]!;
+    rgba[i] = red; rgba[i + 1] = red; rgba[i + 2] = red; rgba[i + 3] = 255;
+  }
+  return { width: page.width, height: page.height, rgba };
 }
 
 interface Region { cx: number; cy: number; length: number; thickness: number; angle: number }

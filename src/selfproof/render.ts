@@ -177,7 +177,7 @@ export function renderLicence(enterprise: EnterpriseRecord): RenderedDocument {
   text(g, '登记机关', 900, 800, 24, '#333');
   text(g, chineseDate(enterprise.establishedDate), 1060, 860, 24);
   return {
-    canvas, stampAt: { x: 1060, y: 800 },
+    canvas, stampAt: { x: 1000, y: 450 },
     truth: {
       kind: 'licence',
       fields: {
@@ -207,7 +207,7 @@ export function renderContract(terms: ContractTerms): RenderedDocument {
   text(g, '乙方（盖章）', 560, 900, 24);
   text(g, `签订日期：${chineseDate(terms.signedDate)}`, 80, 1040, 24);
   return {
-    canvas, stampAt: { x: 660, y: 900 },
+    canvas, stampAt: { x: 330, y: 1010 },
     truth: {
       kind: 'contract',
       fields: {

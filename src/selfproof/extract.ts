@@ -90,8 +90,8 @@ function firstDigitRun(text: string | undefined, length: number): string | null 
 const CODE_CONFUSIONS: Record<string, string> = { O: '0', I: '1', Z: '2', S: '5', V: 'U', o: '0', l: '1' };
 
 /**
- * A credit code read from text: 18 characters of the GB 32100 alphabet. When the check character fails, a
- * single-character repair among OCR look-alikes is accepted only if exactly one candidate passes.
+ * A credit code read from text: 18 characters of the GB 32100 alphabet, after the letters the alphabet forbids
+ * (I, O, S, V, Z) are turned into what OCR confused them with; of a longer run, the 18 that pass the check.
  */
 export function creditCodeFrom(text: string | undefined): string | null {
   if (text === undefined) return null;
@@ -102,22 +102,10 @@ export function creditCodeFrom(text: string | undefined): string | null {
   const windows = Array.from({ length: run.length - 17 }, (_, i) => run.slice(i, i + 18));
   const passing = windows.find((w) => creditCodeProblem(w) === null);
   if (passing !== undefined) return passing;
-  const code = windows[0]!;
-  const candidates = new Set<string>();
-  for (let i = 0; i < 18; i++) {
-    for (const replacement of LOOK_ALIKES[code[i]!] ?? '') {
-      const candidate = code.slice(0, i) + replacement + code.slice(i + 1);
-      if (creditCodeProblem(candidate) === null) candidates.add(candidate);
-    }
-  }
-  return candidates.size === 1 ? [...candidates][0]! : code;
+  // A code that still fails its check is returned as read (and reported): guessing among look-alikes of
+  // allowed characters can land on another enterprise's valid code, which verification would call a forgery.
+  return windows[0]!;
 }
-
-/** Characters of the credit-code alphabet that OCR mistakes for one another. */
-const LOOK_ALIKES: Record<string, string> = {
-  '0': 'DQU', D: '0', Q: '0', U: '0', '1': 'T7', T: '17Y', '7': 'T1', Y: 'T', '8': 'B', B: '8', '6': 'G', G: '6',
-  M: 'NW', N: 'MH', H: 'N', W: 'M', X: 'K', K: 'X', P: 'R', R: 'P', '3': '8', '2': '7',
-};
 
 /** An ISO date from '2024年10月09日' style text (or its bare 8 digits); null unless the date exists. */
 export function dateFrom(text: string | undefined): string | null {

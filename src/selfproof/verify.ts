@@ -46,7 +46,11 @@ function sql(text: string): string {
   return `'${text.replace(/'/g, "''")}'`;
 }
 
-export async function verifyDocument(document: ExtractedDocument, reader: DatasetReader): Promise<DocumentVerification> {
+export async function verifyDocument(read: ExtractedDocument, reader: DatasetReader): Promise<DocumentVerification> {
+  // A field that failed its own check (a credit code's check character) is a misreading, not a claim: it is
+  // left out of the comparison, so it can make a document unverifiable but never contradicted.
+  const invalid = new Set(read.problems.filter((p) => p.code === 'credit_code_invalid').map((p) => p.field));
+  const document = { ...read, fields: Object.fromEntries(Object.entries(read.fields).map(([k, v]) => [k, invalid.has(k) ? null : v])) };
   if (document.kind === 'invoice') return verifyInvoice(document, reader);
   if (document.kind === 'licence') return verifyLicence(document, reader);
   if (document.kind === 'contract') return verifyContract(document, reader);

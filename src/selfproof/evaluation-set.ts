@@ -27,9 +27,11 @@ export async function generateEvaluationSet(datasetDir: string, outDir: string, 
   const reader = await DatasetReader.open(datasetDir);
   const pages: EvaluationPage[] = [];
   try {
-    const documents = await renderDocuments(reader, documentsPerKind, seed);
+    const documents = await chooseDocuments(reader, documentsPerKind, seed);
     const rng = new Rng(seed, 'selfproof-degradations');
-    for (const [documentId, rendered] of documents) {
+    // One page at a time: a canvas is only alive while its degradations are written.
+    for (const [documentId, render] of documents) {
+      const rendered = render();
       for (const degradation of degradations) {
         const file = `${documentId}-${degradation}.jpg`;
         writeFileSync(join(outDir, file), await degrade(rendered.canvas, degradation, rng, rendered.stampAt));
@@ -43,7 +45,7 @@ export async function generateEvaluationSet(datasetDir: string, outDir: string, 
   return pages;
 }
 
-async function renderDocuments(reader: DatasetReader, count: number, seed: number): Promise<[string, RenderedDocument][]> {
+async function chooseDocuments(reader: DatasetReader, count: number, seed: number): Promise<[string, () => RenderedDocument][]> {
   const order = (column: string) => `hash(${column} || '${Math.trunc(seed)}')`;
   const enterprises = new Map<string, EnterpriseRecord>();
   const enterprise = async (code: string): Promise<EnterpriseRecord> => {
@@ -55,7 +57,7 @@ async function renderDocuments(reader: DatasetReader, count: number, seed: numbe
     }
     return found;
   };
-  const documents: [string, RenderedDocument][] = [];
+  const documents: [string, () => RenderedDocument][] = [];
   const invoices = await reader.query(`SELECT * FROM invoices WHERE status = 'normal' ORDER BY ${order('invoiceNumber')} LIMIT ${count}`);
   for (const row of invoices) {
     const invoice: InvoiceRecord = {
@@ -63,12 +65,13 @@ async function renderDocuments(reader: DatasetReader, count: number, seed: numbe
       issueDate: String(row.issueDate), amountFen: Number(row.amountFen), taxFen: Number(row.taxFen),
       taxRateBps: Number(row.taxRateBps), kind: String(row.kind), goodsCategory: String(row.goodsCategory),
     };
-    documents.push([`invoice-${invoice.invoiceNumber}`, renderInvoice(invoice, await enterprise(invoice.sellerCode), await enterprise(invoice.buyerCode))]);
+    const seller = await enterprise(invoice.sellerCode), buyer = await enterprise(invoice.buyerCode);
+    documents.push([`invoice-${invoice.invoiceNumber}`, () => renderInvoice(invoice, seller, buyer)]);
   }
   const registered = await reader.query(`SELECT creditCode FROM enterprises ORDER BY ${order('creditCode')} LIMIT ${count}`);
   for (const row of registered) {
     const registration = await enterprise(String(row.creditCode));
-    documents.push([`licence-${registration.creditCode}`, renderLicence(registration)]);
+    documents.push([`licence-${registration.creditCode}`, () => renderLicence(registration)]);
   }
   const pairs = await reader.query(`
     SELECT sellerCode, buyerCode, min(issueDate)::VARCHAR AS firstDate, sum(amountFen + taxFen)::BIGINT AS totalFen, min(goodsCategory) AS goodsCategory
@@ -79,7 +82,8 @@ async function renderDocuments(reader: DatasetReader, count: number, seed: numbe
     const amountFen = Math.max(100, Math.round(Number(pair.totalFen) / 100) * 100);
     const seller = await enterprise(String(pair.sellerCode));
     const buyer = await enterprise(String(pair.buyerCode));
-    documents.push([`contract-${seller.creditCode}-${buyer.creditCode}`, renderContract({ seller, buyer, amountFen, signedDate: signed, goodsCategory: String(pair.goodsCategory) })]);
+    const goodsCategory = String(pair.goodsCategory);
+    documents.push([`contract-${seller.creditCode}-${buyer.creditCode}`, () => renderContract({ seller, buyer, amountFen, signedDate: signed, goodsCategory })]);
   }
   return documents;
 }

@@ -26,16 +26,17 @@ const REGIONS_MAX = 400;
 const RECOGNISE_BATCH_MAX = 1;
 
 export class OcrEngine {
-  private constructor(private readonly detector: InferenceSession, private readonly recogniser: InferenceSession, private readonly dictionary: string[]) {}
+  private constructor(private readonly detector: InferenceSession, private readonly recogniser: InferenceSession, private readonly dictionary: string[], private readonly detectSideMaxPx: number) {}
 
-  static async create(threads = 1): Promise<OcrEngine> {
+  /** `detectSideMaxPx`: the detector's image size; the bench's baseline sets it to the page's own size. */
+  static async create(threads = 1, detectSideMaxPx = DETECT_SIDE_MAX_PX): Promise<OcrEngine> {
     const options: InferenceSession.SessionOptions = { intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' };
     const detector = await InferenceSession.create(ocrModels.detectionPath, options);
     const recogniser = await InferenceSession.create(ocrModels.recognitionPath, options);
     const dictionary = readFileSync(ocrModels.dictionaryPath, 'utf8').split('\n');
     if (dictionary.at(-1) === '') dictionary.pop();
     dictionary.push(' ');
-    return new OcrEngine(detector, recogniser, dictionary);
+    return new OcrEngine(detector, recogniser, dictionary, detectSideMaxPx);
   }
 
   /** Every text line of an RGBA page, with its box in page pixels. */
@@ -57,7 +58,7 @@ export class OcrEngine {
   }
 
   private async detect(page: PageImage): Promise<Region[]> {
-    const scale = Math.min(1, DETECT_SIDE_MAX_PX / Math.max(page.width, page.height));
+    const scale = Math.min(1, this.detectSideMaxPx / Math.max(page.width, page.height));
     const width = Math.max(32, Math.round((page.width * scale) / 32) * 32);
     const height = Math.max(32, Math.round((page.height * scale) / 32) * 32);
     const input = new Float32Array(3 * width * height);

@@ -23,7 +23,7 @@ export class OcrBusyError extends PuhuiUserError {
   }
 }
 
-export interface OcrPoolOptions { workers?: number; threadsPerWorker?: number; pageTimeoutMs?: number }
+export interface OcrPoolOptions { workers?: number; threadsPerWorker?: number; pageTimeoutMs?: number; detectSideMaxPx?: number }
 
 interface Job { id: number; page: PageImage; resolve: (lines: OcrLine[]) => void; reject: (error: Error) => void }
 interface Slot { worker: Worker; ready: Promise<void>; job: Job | null; timer: NodeJS.Timeout | null }
@@ -35,12 +35,14 @@ export class OcrPool {
   private closed = false;
   readonly pageTimeoutMs: number;
   private readonly threadsPerWorker: number;
+  private readonly detectSideMaxPx: number | undefined;
 
   constructor(options: OcrPoolOptions = {}) {
     const workers = options.workers ?? 1;
     if (!Number.isInteger(workers) || workers < 1 || workers > 16) throw new RangeError(`workers must be 1..16, got ${workers}`);
     this.pageTimeoutMs = options.pageTimeoutMs ?? PAGE_TIMEOUT_MS_DEFAULT;
     this.threadsPerWorker = options.threadsPerWorker ?? 1;
+    this.detectSideMaxPx = options.detectSideMaxPx;
     for (let i = 0; i < workers; i++) this.slots.push(this.spawn());
   }
 
@@ -66,7 +68,7 @@ export class OcrPool {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(new URL('./ocr-worker-entry.js', import.meta.url), { workerData: { threads: this.threadsPerWorker } });
+    const worker = new Worker(new URL('./ocr-worker-entry.js', import.meta.url), { workerData: { threads: this.threadsPerWorker, detectSideMaxPx: this.detectSideMaxPx } });
     let markReady!: () => void;
     const slot: Slot = { worker, ready: new Promise<void>((resolve) => { markReady = resolve; }), job: null, timer: null };
     worker.on('message', (message: { ready?: boolean; id?: number; lines?: OcrLine[]; error?: string }) => {

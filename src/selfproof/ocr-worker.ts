@@ -5,7 +5,8 @@ import type { PageImage } from './page.ts';
 
 if (!parentPort) throw new Error('ocr-worker.ts must run in a worker thread');
 const port = parentPort;
-const engine = await OcrEngine.create((workerData as { threads: number }).threads);
+const { threads, detectSideMaxPx } = workerData as { threads: number; detectSideMaxPx?: number };
+const engine = await OcrEngine.create(threads, detectSideMaxPx);
 port.on('message', async (message: { id: number; page: PageImage }) => {
   try {
     const lines = await engine.read(message.page);

@@ -11,7 +11,7 @@ export interface NativeResult { outcome: 'approve' | 'review' | 'decline'; riskG
 
 const PRODUCT = { capFen: 300_000_000, minLimitFen: 1_000_000, limitStepFen: 1_000_000, exposureCapFen: 500_000_000, salesShare: 0.15, spreadBps: 60, rateFloorBps: 310, rateCapBps: 800, termMonthsMax: 12, selfProofStrongShare: 0.3, selfProofPartialShare: 0.1 };
 
-/** Self-proof uplift caps by the strongest verification present (the self_proof table). */
+/** Self-proof uplift caps by the strongest verification present (the product terms selfProof…CapFen). */
 const SELF_PROOF_CAP_FEN = { strong: 50_000_000, partial: 10_000_000 };
 
 const BANDS = [

@@ -38,6 +38,7 @@ try {
     pages: pages.length, documentsPerKind: perKind, workers: 1, threadsPerWorker: 2,
     overall: reader.overall, byKind: reader.byKind, byDegradation: reader.byDegradation, byKindAndDegradation: reader.byKindAndDegradation, byField: reader.byField,
     latencyMsP50: Math.round(reader.latencyMsP50), latencyMsP99: Math.round(reader.latencyMsP99), latencyMsMax: Math.round(reader.latencyMsMax),
+    cpuMsP50: Math.round(reader.cpuMsP50), cpuMsP99: Math.round(reader.cpuMsP99),
     baselineFullResolution: { pages: baselinePages, latencyMsP50: Math.round(baseline.latencyMsP50), fieldAccuracy: baseline.overall.fieldAccuracy },
     readerOnSamePages: { latencyMsP50: Math.round(samePages.p50), fieldAccuracy: samePages.fieldAccuracy },
     baselineOverReaderP50: Math.round((100 * baseline.latencyMsP50) / samePages.p50) / 100,

@@ -94,7 +94,7 @@ async function commandEval(argv: string[]): Promise<void> {
   if (typeof flags.out === 'string') writeFileSync(resolve(flags.out), JSON.stringify(report, null, 2) + '\n');
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
   print(flags.json === true, { ...report, outcomes: undefined }, () => [
-    `${report.pages} pages: fields ${pct(report.overall.fieldAccuracy)} right, documents entirely right ${pct(report.overall.documentAccuracy)}; per page p50 ${Math.round(report.latencyMsP50)} ms, p99 ${Math.round(report.latencyMsP99)} ms`,
+    `${report.pages} pages: fields ${pct(report.overall.fieldAccuracy)} right, documents entirely right ${pct(report.overall.documentAccuracy)}; per page p50 ${Math.round(report.latencyMsP50)} ms, p99 ${Math.round(report.latencyMsP99)} ms (CPU p50 ${Math.round(report.cpuMsP50)} ms, p99 ${Math.round(report.cpuMsP99)} ms)`,
     ...renderTable(['', 'pages', 'fields right', 'documents right'], [
       ...Object.entries(report.byKind).map(([k, c]) => [k, String(c.pages), pct(c.fieldAccuracy), pct(c.documentAccuracy)]),
       ...Object.entries(report.byDegradation).map(([d, c]) => [d, String(c.pages), pct(c.fieldAccuracy), pct(c.documentAccuracy)]),

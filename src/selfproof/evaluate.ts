@@ -12,11 +12,13 @@ import { readDocument } from './read.ts';
 import type { OcrPool } from './ocr-pool.ts';
 
 export interface AccuracyCell { pages: number; fields: number; fieldsRight: number; pagesRight: number; fieldAccuracy: number; documentAccuracy: number }
-export interface PageOutcome { file: string; kind: string; degradation: string; wrong: { field: string; expected: string; read: string | null }[]; ms: number; error: string | null }
+export interface PageOutcome { file: string; kind: string; degradation: string; wrong: { field: string; expected: string; read: string | null }[]; ms: number; cpuMs: number; error: string | null }
 export interface EvaluationReport {
   pages: number; overall: AccuracyCell; byKind: Record<string, AccuracyCell>; byDegradation: Record<string, AccuracyCell>;
   byKindAndDegradation: Record<string, Record<string, AccuracyCell>>; byField: Record<string, { fields: number; right: number; accuracy: number }>;
-  latencyMsP50: number; latencyMsP99: number; latencyMsMax: number; outcomes: PageOutcome[];
+  latencyMsP50: number; latencyMsP99: number; latencyMsMax: number;
+  /** CPU time of the whole process (all threads) per page: what the page costs, whatever else the machine runs. */
+  cpuMsP50: number; cpuMsP99: number; outcomes: PageOutcome[];
 }
 
 export function readTruth(dir: string): EvaluationPage[] {
@@ -30,16 +32,18 @@ export async function evaluateReader(dir: string, pool: OcrPool, options: { page
   for (const page of truth) {
     const bytes = readFileSync(join(dir, page.file));
     const started = performance.now();
+    const cpuStarted = process.cpuUsage();
+    const cpuMs = () => { const used = process.cpuUsage(cpuStarted); return (used.user + used.system) / 1000; };
     let outcome: PageOutcome;
     try {
       const [read] = await readDocument(bytes, pool, page.file);
       const fields = read!.extracted.kind === page.kind ? read!.extracted.fields : {};
       const wrong = FIELDS_OF[page.kind].filter((f) => fields[f] !== page.fields[f]).map((f) => ({ field: f, expected: page.fields[f]!, read: fields[f] ?? null }));
-      outcome = { file: page.file, kind: page.kind, degradation: page.degradation, wrong, ms: performance.now() - started, error: null };
+      outcome = { file: page.file, kind: page.kind, degradation: page.degradation, wrong, ms: performance.now() - started, cpuMs: cpuMs(), error: null };
     } catch (error) {
       if (!(error instanceof PuhuiUserError)) throw error;
       const wrong = FIELDS_OF[page.kind].map((f) => ({ field: f, expected: page.fields[f]!, read: null }));
-      outcome = { file: page.file, kind: page.kind, degradation: page.degradation, wrong, ms: performance.now() - started, error: error.message };
+      outcome = { file: page.file, kind: page.kind, degradation: page.degradation, wrong, ms: performance.now() - started, cpuMs: cpuMs(), error: error.message };
     }
     outcomes.push(outcome);
     options.onPage?.(outcomes.length, truth.length);
@@ -85,12 +89,14 @@ export function summarise(outcomes: readonly PageOutcome[]): EvaluationReport {
   }
   for (const entry of Object.values(byField)) entry.accuracy = entry.right / entry.fields;
   const times = outcomes.map((o) => o.ms).sort((a, b) => a - b);
+  const cpu = outcomes.map((o) => o.cpuMs).sort((a, b) => a - b);
   return {
     pages: outcomes.length, overall: cell(outcomes),
     byKind: Object.fromEntries(Object.entries(byKindGroups).map(([k, g]) => [k, cell(g)])),
     byDegradation: Object.fromEntries(Object.entries(groupBy(outcomes, (o) => o.degradation)).map(([d, g]) => [d, cell(g)])),
     byKindAndDegradation, byField,
     latencyMsP50: quantile(times, 0.5), latencyMsP99: quantile(times, 0.99), latencyMsMax: times.at(-1) ?? 0,
+    cpuMsP50: quantile(cpu, 0.5), cpuMsP99: quantile(cpu, 0.99),
     outcomes: [...outcomes],
   };
 }

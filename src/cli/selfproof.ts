@@ -13,7 +13,7 @@ import { evaluateReader, generateEvaluationSet, OcrPool, readDocument, selfProof
 
 const USAGE = 'usage: puhui selfproof read FILE [--dataset DIR] [--applicant CREDIT_CODE] [--json]\n'
   + '       puhui selfproof eval-set DATASET --out DIR [--per-kind N] [--seed S]\n'
-  + '       puhui selfproof eval DIR [--workers N] [--pages N] [--out report.json]';
+  + '       puhui selfproof eval DIR [--workers N] [--pages N] [--timeout-ms MS] [--out report.json]';
 
 export async function commandSelfproof(argv: string[]): Promise<void> {
   const [sub, ...rest] = argv;
@@ -80,11 +80,12 @@ async function commandEvalSet(argv: string[]): Promise<void> {
 }
 
 async function commandEval(argv: string[]): Promise<void> {
-  const { flags, positionals } = parse(argv, { workers: { type: 'string' }, pages: { type: 'string' }, out: { type: 'string' } });
+  const { flags, positionals } = parse(argv, { workers: { type: 'string' }, pages: { type: 'string' }, out: { type: 'string' }, 'timeout-ms': { type: 'string' } });
   if (positionals.length !== 1) throw new UsageError(USAGE);
   const workers = intFlag(flags, 'workers', 1);
   if (workers < 1 || workers > 8) throw new UsageError('--workers must be 1..8');
-  const pool = new OcrPool({ workers, threadsPerWorker: workers === 1 ? 2 : 1 });
+  // A measurement waits longer than the service would: a page that times out counts as read wrong.
+  const pool = new OcrPool({ workers, threadsPerWorker: workers === 1 ? 2 : 1, pageTimeoutMs: intFlag(flags, 'timeout-ms', 120_000) });
   let report: EvaluationReport;
   try {
     report = await evaluateReader(resolve(positionals[0]!), pool, { pagesMax: flags.pages === undefined ? undefined : intFlag(flags, 'pages', 1) });

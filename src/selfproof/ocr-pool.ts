@@ -1,7 +1,10 @@
 /**
  * OCR on worker threads, so a page being read never blocks the caller's event loop (the service keeps
- * answering), with a timeout per page: a page that takes longer has its worker terminated and replaced, and
- * the caller gets an OcrTimeoutError instead of waiting forever.
+ * answering), with a timeout per page: the caller of a page that takes longer gets an OcrTimeoutError at once
+ * and a fresh worker takes the queue. The late worker is not killed mid-inference — terminating a thread
+ * inside onnxruntime's native call aborted the whole process (found by the evaluation run) — it is retired
+ * when its page is done; inference on a bounded page always ends. At most as many retiring workers as
+ * workers exist at once.
  */
 import { Worker } from 'node:worker_threads';
 import { PuhuiUserError } from '../domain/errors.ts';
@@ -26,10 +29,11 @@ export class OcrBusyError extends PuhuiUserError {
 export interface OcrPoolOptions { workers?: number; threadsPerWorker?: number; pageTimeoutMs?: number; detectSideMaxPx?: number }
 
 interface Job { id: number; page: PageImage; resolve: (lines: OcrLine[]) => void; reject: (error: Error) => void }
-interface Slot { worker: Worker; ready: Promise<void>; job: Job | null; timer: NodeJS.Timeout | null }
+interface Slot { worker: Worker; ready: Promise<void>; job: Job | null; timer: NodeJS.Timeout | null; retiring: boolean }
 
 export class OcrPool {
   private readonly slots: Slot[] = [];
+  private readonly retiring = new Set<Slot>();
   private readonly queue: Job[] = [];
   private nextId = 1;
   private closed = false;
@@ -64,15 +68,20 @@ export class OcrPool {
   async close(): Promise<void> {
     this.closed = true;
     for (const job of this.queue.splice(0)) job.reject(new Error('the OCR pool was closed'));
-    await Promise.all(this.slots.map((slot) => this.stop(slot)));
+    for (const slot of this.slots) {
+      const job = slot.job;
+      if (job) job.reject(new Error('the OCR pool was closed'));
+    }
+    await Promise.all([...this.slots, ...this.retiring].map((slot) => this.stop(slot)));
   }
 
   private spawn(): Slot {
     const worker = new Worker(new URL('./ocr-worker-entry.js', import.meta.url), { workerData: { threads: this.threadsPerWorker, detectSideMaxPx: this.detectSideMaxPx } });
     let markReady!: () => void;
-    const slot: Slot = { worker, ready: new Promise<void>((resolve) => { markReady = resolve; }), job: null, timer: null };
+    const slot: Slot = { worker, ready: new Promise<void>((resolve) => { markReady = resolve; }), job: null, timer: null, retiring: false };
     worker.on('message', (message: { ready?: boolean; id?: number; lines?: OcrLine[]; error?: string }) => {
       if (message.ready) { markReady(); this.dispatch(); return; }
+      if (slot.retiring) { this.retire(slot); return; }
       const job = slot.job;
       if (!job || job.id !== message.id) return;
       this.finish(slot);
@@ -81,6 +90,7 @@ export class OcrPool {
       this.dispatch();
     });
     worker.on('error', (error) => {
+      if (slot.retiring) { this.retiring.delete(slot); this.dispatch(); return; }
       const job = slot.job;
       this.finish(slot);
       job?.reject(error);
@@ -92,6 +102,7 @@ export class OcrPool {
   private dispatch(): void {
     for (const slot of this.slots) {
       if (this.queue.length === 0) return;
+      if (this.retiring.size > this.slots.length) return;
       if (slot.job !== null) continue;
       const job = this.queue.shift()!;
       slot.job = job;
@@ -107,7 +118,18 @@ export class OcrPool {
     if (slot.job !== job) return;
     this.finish(slot);
     job.reject(new OcrTimeoutError(this.pageTimeoutMs));
-    this.replace(slot);
+    // The worker is still inside its page: let it finish, then end it; a fresh worker takes its place now.
+    slot.retiring = true;
+    this.retiring.add(slot);
+    const index = this.slots.indexOf(slot);
+    if (index >= 0 && !this.closed) this.slots[index] = this.spawn();
+    this.dispatch();
+  }
+
+  private retire(slot: Slot): void {
+    this.retiring.delete(slot);
+    void slot.worker.terminate();
+    this.dispatch();
   }
 
   private finish(slot: Slot): void {
@@ -124,8 +146,11 @@ export class OcrPool {
     this.dispatch();
   }
 
+  /** Ends a worker; one inside a page is let finish it first (see the note at the top). */
   private async stop(slot: Slot): Promise<void> {
     if (slot.timer) clearTimeout(slot.timer);
+    const busy = slot.retiring || slot.job !== null;
+    if (busy) await new Promise<void>((resolve) => { slot.worker.once('message', () => resolve()); slot.worker.once('exit', () => resolve()); });
     await slot.worker.terminate();
   }
 }

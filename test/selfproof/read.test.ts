@@ -32,7 +32,8 @@ before(async () => {
   seller = await enterprise(`creditCode = '${invoice.sellerCode}'`);
   buyer = await enterprise(`creditCode = '${invoice.buyerCode}'`);
   stranger = await enterprise(`creditCode NOT IN (SELECT buyerCode FROM invoices WHERE sellerCode = '${seller.creditCode}') AND creditCode NOT IN (SELECT sellerCode FROM invoices WHERE buyerCode = '${seller.creditCode}') AND creditCode <> '${seller.creditCode}'`);
-  pool = new OcrPool({ workers: 1, threadsPerWorker: 2 });
+  // A generous timeout: on a loaded machine a page can take tens of seconds, and these tests prove reading, not speed.
+  pool = new OcrPool({ workers: 1, threadsPerWorker: 2, pageTimeoutMs: 600_000 });
 });
 
 after(async () => {

@@ -9,7 +9,7 @@ import { renderTable } from './inspect.ts';
 import { DatasetReader } from '../data/index.ts';
 import { formatYuan } from '../domain/money.ts';
 import { PuhuiUserError } from '../domain/errors.ts';
-import { evaluateReader, generateEvaluationSet, OcrPool, readDocument, selfProofSummary, verifyDocument, type DocumentVerification, type EvaluationReport, type ReadPage } from '../selfproof/index.ts';
+import { decodeDocument, evaluateReader, generateEvaluationSet, OcrPool, readPages, selfProofSummary, verifyDocument, type DocumentVerification, type EvaluationReport, type ReadPage } from '../selfproof/index.ts';
 
 const USAGE = 'usage: puhui selfproof read FILE [--dataset DIR] [--applicant CREDIT_CODE] [--json]\n'
   + '       puhui selfproof eval-set DATASET --out DIR [--per-kind N] [--seed S]\n'
@@ -36,11 +36,11 @@ async function commandRead(argv: string[]): Promise<void> {
   if (positionals.length !== 1) throw new UsageError(USAGE);
   const json = flags.json === true;
   const path = resolve(positionals[0]!);
-  const bytes = readFile(path);
+  const decoded = await decodeDocument(readFile(path), positionals[0]!);
   const reader = typeof flags.dataset === 'string' ? await DatasetReader.open(resolve(flags.dataset)) : null;
   const pool = new OcrPool({ workers: 1, threadsPerWorker: 2 });
   try {
-    const pages = await readDocument(bytes, pool, positionals[0]!);
+    const pages = await readPages(decoded, pool);
     const verifications = reader ? await Promise.all(pages.map((p) => verifyDocument(p.extracted, reader))) : null;
     const applicant = typeof flags.applicant === 'string' ? flags.applicant : null;
     const summary = verifications && applicant ? selfProofSummary(verifications, applicant) : null;

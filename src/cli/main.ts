@@ -17,6 +17,7 @@ import { commandScore, commandTrain } from './train-command.ts';
 import { runTraining } from './train.ts';
 import { commandFraud, readFraudLabels } from './fraud.ts';
 import { commandSnapshot } from './snapshot.ts';
+import { commandSelfproof } from './selfproof.ts';
 import { detectFraud, evaluateTypologies } from '../fraud/index.ts';
 import { formatYuanShort } from '../domain/money.ts';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -87,6 +88,9 @@ Usage:
       The HTTP service (OpenAPI at /openapi.json): tenants, consent, audited data, intake, online decisions. 服务。
   puhui serve --demo [--port P]
       A small demo economy in a fresh embedded store; prints API keys and three curl commands. 服务演示。
+  puhui selfproof read FILE [--dataset DIR] [--applicant CREDIT_CODE] [--json]
+      Read an invoice, business licence or contract photo (JPEG, PNG, PDF) offline, check its fields and verify
+      them against a dataset; also \`selfproof eval-set\` and \`selfproof eval\`. 自证材料识别与核验。
 `;
 
 async function commandSynth(argv: string[]): Promise<void> {
@@ -282,7 +286,7 @@ function renderRowCounts(title: string, counts: Record<string, number | undefine
   return [title, ...renderTable(['entity', 'rows'], Object.entries(counts).map(([entity, n]) => [entity, String(n ?? 0)]))].join('\n');
 }
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { demo: commandDemo, synth: commandSynth, import: commandImport, inspect: commandInspect, features: commandFeatures, fraud: commandFraud, train: commandTrain, score: commandScore, decide: commandDecide, backtest: commandBacktest, strategy: commandStrategy, loan: commandLoan, snapshot: commandSnapshot, audit: commandAudit, serve: commandServe };
+const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { demo: commandDemo, synth: commandSynth, import: commandImport, inspect: commandInspect, features: commandFeatures, fraud: commandFraud, train: commandTrain, score: commandScore, decide: commandDecide, backtest: commandBacktest, strategy: commandStrategy, loan: commandLoan, snapshot: commandSnapshot, audit: commandAudit, serve: commandServe, selfproof: commandSelfproof };
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

@@ -17,6 +17,24 @@ export interface ModelSummary { model: string; segment: string; score: number; p
 
 export interface EnterpriseProfile { creditCode: string; status: string; taxpayerType: string; industrySection: string; regionCode: string }
 
+/**
+ * Self-proof (自证) evidence: documents the owner uploaded, read by OCR and verified against the records
+ * (src/selfproof). Only documents about the applicant count as evidence; a contradicted one counts whoever
+ * it names. Absent means no documents.
+ */
+export interface SelfProofSummary {
+  documents: number;
+  strong: number;
+  partial: number;
+  contradicted: number;
+  /** Sales evidenced by strongly verified documents (invoices whose every key field matches the records), in fen. */
+  strongEvidenceFen: number;
+  /** Sales evidenced by partially verified documents (contracts with a real trading partner), in fen. */
+  partialEvidenceFen: number;
+}
+
+export const NO_SELF_PROOF: SelfProofSummary = Object.freeze({ documents: 0, strong: 0, partial: 0, contradicted: 0, strongEvidenceFen: 0, partialEvidenceFen: 0 });
+
 export interface StrategyInput {
   asOf: string;
   application: Application;
@@ -25,6 +43,7 @@ export interface StrategyInput {
   fraud: FraudSummary;
   model: ModelSummary | null;
   market: { lpr1yBps: number; lprCeilingBps: number };
+  selfProof?: SelfProofSummary;
 }
 
 export const NO_FRAUD: FraudSummary = Object.freeze({ typology: null, high: 0, medium: 0, codes: [] }) as FraudSummary;

@@ -4,12 +4,15 @@
  * oracle (the JDM graph must agree with it on every enterprise of a synthetic economy). A change to the
  * strategy file that this function does not follow fails that test, on purpose.
  */
-import type { StrategyInput } from './inputs.ts';
+import { NO_SELF_PROOF, type StrategyInput } from './inputs.ts';
 import type { ReasonCode } from './reasons.ts';
 
 export interface NativeResult { outcome: 'approve' | 'review' | 'decline'; riskGrade: string | null; limitFen: number; rateBps: number | null; termMonths: number | null; reasons: ReasonCode[] }
 
-const PRODUCT = { capFen: 300_000_000, minLimitFen: 1_000_000, limitStepFen: 1_000_000, exposureCapFen: 500_000_000, salesShare: 0.15, spreadBps: 60, rateFloorBps: 310, rateCapBps: 800, termMonthsMax: 12 };
+const PRODUCT = { capFen: 300_000_000, minLimitFen: 1_000_000, limitStepFen: 1_000_000, exposureCapFen: 500_000_000, salesShare: 0.15, spreadBps: 60, rateFloorBps: 310, rateCapBps: 800, termMonthsMax: 12, selfProofStrongShare: 0.3, selfProofPartialShare: 0.1 };
+
+/** Self-proof uplift caps by the strongest verification present (the product terms selfProof…CapFen). */
+const SELF_PROOF_CAP_FEN = { strong: 50_000_000, partial: 10_000_000 };
 
 const BANDS = [
   { below: 0.01, grade: 'R1', premiumBps: 30, limitScale: 1 },
@@ -56,6 +59,9 @@ export function taxLoanNative(input: StrategyInput): NativeResult {
   if (fraud.typology !== null && FRAUD_CODES[fraud.typology]) declines.push(FRAUD_CODES[fraud.typology]!);
   if (fraud.typology === null && fraud.high > 0) declines.push('D_FRAUD_SIGNAL');
   if (fraud.medium > 0) reviews.push('R_FRAUD_SIGNAL');
+  // Self-proof: a contradicted document stops any uplift and sends the application to a credit officer.
+  const proof = input.selfProof ?? NO_SELF_PROOF;
+  const upliftCapFen = proof.contradicted > 0 ? 0 : proof.strongEvidenceFen > 0 ? SELF_PROOF_CAP_FEN.strong : proof.partialEvidenceFen > 0 ? SELF_PROOF_CAP_FEN.partial : 0;
   // Risk band from the model's probability of default.
   const pd = input.model?.pd ?? null;
   let band: { grade: string | null; premiumBps: number; limitScale: number };
@@ -66,13 +72,16 @@ export function taxLoanNative(input: StrategyInput): NativeResult {
     else if (pd < 0.15) { band = { grade: 'R5', premiumBps: 450, limitScale: 0.5 }; reviews.push('R_SCORE_BAND'); }
     else { band = { grade: 'R6', premiumBps: 0, limitScale: 0 }; declines.push('D_SCORE'); }
   }
+  if (proof.contradicted > 0) reviews.push('R_SELFPROOF_CONTRADICTED');
   // Limit: the least of the cap, a multiple of annual tax, a share of invoiced sales and the exposure headroom.
   const taxMultiple = f.tax_grade === 'A' ? 10 : f.tax_grade === 'B' ? 6 : f.tax_grade === 'M' ? 3 : 0;
   const taxLimitFen = Math.floor(taxMultiple * band.limitScale * ((num(f.vat_tax_paid_24m) ?? 0) / 2));
   const salesLimitFen = Math.floor(PRODUCT.salesShare * band.limitScale * (num(f.inv_sales_12m) ?? 0));
   const headroomFen = Math.max(0, PRODUCT.exposureCapFen - (num(f.bureau_outstanding_fen) ?? 0));
   const supportedFen = Math.min(PRODUCT.capFen, taxLimitFen, salesLimitFen, headroomFen);
-  const roundedFen = Math.floor(supportedFen / PRODUCT.limitStepFen) * PRODUCT.limitStepFen;
+  const upliftFen = Math.floor(Math.min(upliftCapFen, PRODUCT.selfProofStrongShare * proof.strongEvidenceFen + PRODUCT.selfProofPartialShare * proof.partialEvidenceFen));
+  const raisedFen = Math.min(PRODUCT.capFen, headroomFen, supportedFen + upliftFen);
+  const roundedFen = Math.floor(raisedFen / PRODUCT.limitStepFen) * PRODUCT.limitStepFen;
   if (declines.length === 0 && roundedFen < PRODUCT.minLimitFen) declines.push('D_LIMIT_TOO_LOW');
   const outcome = declines.length > 0 ? 'decline' : reviews.length > 0 ? 'review' : 'approve';
   if (outcome === 'decline') return { outcome, riskGrade: band.grade, limitFen: 0, rateBps: null, termMonths: null, reasons: [...new Set(declines)] };
@@ -85,6 +94,7 @@ export function taxLoanNative(input: StrategyInput): NativeResult {
   const rateBps = Math.max(PRODUCT.rateFloorBps, Math.min(listRateBps, ceilingBps));
   const priceDriver: ReasonCode | null = listRateBps < PRODUCT.rateFloorBps ? 'P_RATE_FLOOR' : listRateBps <= ceilingBps ? null : ceilingBps === input.market.lprCeilingBps ? 'P_LPR_CAP' : 'P_RATE_CAP';
   const termMonths = Math.min(input.application.termMonths ?? PRODUCT.termMonthsMax, PRODUCT.termMonthsMax);
-  const reasons = [...new Set<ReasonCode>([...reviews, limitDriver, ...(priceDriver ? [priceDriver] : [])])];
+  const raised = !askedBinds && Math.floor(raisedFen / PRODUCT.limitStepFen) > Math.floor(supportedFen / PRODUCT.limitStepFen);
+  const reasons = [...new Set<ReasonCode>([...reviews, limitDriver, ...(raised ? ['L_SELFPROOF_UPLIFT' as const] : []), ...(priceDriver ? [priceDriver] : [])])];
   return { outcome, riskGrade: band.grade, limitFen: askedBinds ? asked! : roundedFen, rateBps, termMonths, reasons };
 }

@@ -49,12 +49,14 @@ export const REASONS = {
   R_LITIGATION: { kind: 'review', en: 'Open lawsuits as defendant above 10% of annual sales', zh: '作为被告的未结诉讼金额超过年销售额的10%' },
   R_CUSTOMER_CONCENTRATION: { kind: 'review', en: 'One customer takes most of the invoiced sales', zh: '销售客户高度集中' },
   R_RED_INVOICES: { kind: 'review', en: 'Many invoices reversed by red-letter invoices', zh: '红字发票占比过高' },
+  R_SELFPROOF_CONTRADICTED: { kind: 'review', en: 'An uploaded document contradicts the records (possibly forged): no uplift, a credit officer must check', zh: '上传的自证材料与记录不符（疑似伪造），不予提额，需人工核查' },
   R_DEBT_ELEVATED: { kind: 'review', en: 'Outstanding loans high against sales', zh: '负债相对销售额偏高' },
 
   L_PRODUCT_CAP: { kind: 'limit', en: "The limit is the product's maximum", zh: '额度受产品上限约束' },
   L_TAX_MULTIPLE: { kind: 'limit', en: 'The limit is a multiple of the average annual tax paid', zh: '额度按年均纳税额的倍数核定' },
   L_SALES_SHARE: { kind: 'limit', en: 'The limit is a share of invoiced sales', zh: '额度按开票销售额的比例核定' },
   L_DEBT_HEADROOM: { kind: 'limit', en: 'The limit is what existing loans leave under the exposure maximum', zh: '额度受现有负债余额约束' },
+  L_SELFPROOF_UPLIFT: { kind: 'limit', en: 'The limit was raised on documents verified against the records (self-proof)', zh: '经核验的自证材料提升了额度' },
   L_AMOUNT_ASKED: { kind: 'limit', en: 'The limit is the amount asked for', zh: '额度为申请金额' },
 
   P_RATE_FLOOR: { kind: 'price', en: "The rate is the product's floor", zh: '利率为产品最低利率' },

@@ -28,8 +28,33 @@ export function intFlag(flags: Flags, name: string, fallback: number): number {
   return value;
 }
 
+/** Where commands write: the process's stdout and stderr, or (for tests running main in-process) a sink. */
+export interface Output { stdout: (text: string) => void; stderr: (text: string) => void }
+
+const PROCESS_OUTPUT: Output = { stdout: (text) => process.stdout.write(text), stderr: (text) => process.stderr.write(text) };
+let output: Output = PROCESS_OUTPUT;
+
+export function writeOut(text: string): void {
+  output.stdout(text);
+}
+
+export function writeErr(text: string): void {
+  output.stderr(text);
+}
+
+/** Runs `work` with the commands' output going to `sink` (one at a time). */
+export async function withOutput<T>(sink: Output, work: () => Promise<T>): Promise<T> {
+  if (output !== PROCESS_OUTPUT) throw new Error('withOutput calls must not overlap');
+  output = sink;
+  try {
+    return await work();
+  } finally {
+    output = PROCESS_OUTPUT;
+  }
+}
+
 export function print(json: boolean, value: unknown, text: () => string): void {
-  process.stdout.write(json ? JSON.stringify(value, null, 2) + '\n' : text() + '\n');
+  writeOut(json ? JSON.stringify(value, null, 2) + '\n' : text() + '\n');
 }
 
 

@@ -7,7 +7,7 @@
  * src/pipeline (or the module below it) and renders the result.
  */
 import { PuhuiUserError, USER_ERROR_EXIT_CODE } from '../domain/errors.ts';
-import { UsageError } from './args.ts';
+import { UsageError, writeErr, writeOut } from './args.ts';
 
 /** A command returns its exit code (0 when it returns nothing); user errors are thrown as PuhuiUserError. */
 export type Command = (argv: string[]) => Promise<number | void>;
@@ -94,13 +94,13 @@ export async function main(argv: string[]): Promise<number> {
     if (command === undefined || isHelp(command)) {
       const topic = rest[0];
       if (topic !== undefined && USAGE[topic] === undefined) throw new UsageError(`unknown command '${topic}'; try 'puhui --help'`);
-      process.stdout.write(topic !== undefined ? `Usage:\n${USAGE[topic]}\n` : HELP);
+      writeOut(topic !== undefined ? `Usage:\n${USAGE[topic]}\n` : HELP);
       return 0;
     }
     const load = COMMANDS[command];
     if (!load) throw new UsageError(`unknown command '${command}'; try 'puhui --help'`);
     if (rest.includes('--help') || rest.includes('-h')) {
-      process.stdout.write(`Usage:\n${USAGE[command] ?? `  puhui ${command}`}\n`);
+      writeOut(`Usage:\n${USAGE[command] ?? `  puhui ${command}`}\n`);
       return 0;
     }
     const run = await load();
@@ -108,12 +108,12 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     // Errors that describe bad input: the user gets the message, never a stack trace.
     if (error instanceof PuhuiUserError) {
-      process.stderr.write(`puhui: ${error.message.replace(/\s*\n\s*/g, ' ')}\n`);
+      writeErr(`puhui: ${error.message.replace(/\s*\n\s*/g, ' ')}\n`);
       return USER_ERROR_EXIT_CODE;
     }
-    process.stderr.write(`puhui: internal error: ${(error as Error).message.split('\n')[0]}\n`);
-    if (process.env.PUHUI_DEBUG) process.stderr.write(`${(error as Error).stack}\n`);
-    else process.stderr.write('(set PUHUI_DEBUG=1 for the stack trace, and please report it)\n');
+    writeErr(`puhui: internal error: ${(error as Error).message.split('\n')[0]}\n`);
+    if (process.env.PUHUI_DEBUG) writeErr(`${(error as Error).stack}\n`);
+    else writeErr('(set PUHUI_DEBUG=1 for the stack trace, and please report it)\n');
     return INTERNAL_ERROR_EXIT_CODE;
   }
 }

@@ -5,6 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { main } from '../../src/cli/main.ts';
+import { withOutput } from '../../src/cli/args.ts';
 
 export interface CliRun { code: number | null; stdout: string; stderr: string }
 
@@ -13,24 +14,10 @@ export function puhui(...args: string[]): CliRun {
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-let running = false;
-
-/** main(argv) in-process, with stdout and stderr captured (one at a time: the streams are shared). */
+/** main(argv) in-process, with the commands' stdout and stderr captured (one at a time). */
 export async function runCli(...args: string[]): Promise<CliRun> {
-  if (running) throw new Error('runCli calls must not overlap: await each one');
-  running = true;
   const out: string[] = [];
   const err: string[] = [];
-  const writeOut = process.stdout.write;
-  const writeErr = process.stderr.write;
-  process.stdout.write = ((chunk: string | Uint8Array) => { out.push(String(chunk)); return true; }) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => { err.push(String(chunk)); return true; }) as typeof process.stderr.write;
-  try {
-    const code = await main(args);
-    return { code, stdout: out.join(''), stderr: err.join('') };
-  } finally {
-    process.stdout.write = writeOut;
-    process.stderr.write = writeErr;
-    running = false;
-  }
+  const code = await withOutput({ stdout: (text) => out.push(text), stderr: (text) => err.push(text) }, () => main(args));
+  return { code, stdout: out.join(''), stderr: err.join('') };
 }

@@ -4,7 +4,7 @@
  * value, anti-fraud, a scorecard trained a year before and tested on the next cohort, a decision for every
  * enterprise with the default strategy and its challenger in shadow, and the backtest of both.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatasetReader, type ImportSummary } from '../data/index.ts';
 import { badSql, notYetDefaultedSql, registeredBySql } from '../data/outcomes.ts';
@@ -50,6 +50,7 @@ export interface DemoResult {
 
 export async function runDemo(root: string, config: SynthConfig, onStage: (stage: DemoStage, done: number, total: number) => void = () => {}): Promise<DemoResult> {
   checkTargetFolder(root, '--out');
+  mkdirSync(root, { recursive: true });
   const raw = join(root, 'raw');
   const dataset = join(root, 'dataset');
   onStage('synth', 0, 1);

@@ -10,7 +10,7 @@ import { withOutput } from '../../src/cli/args.ts';
 export interface CliRun { code: number | null; stdout: string; stderr: string }
 
 export function puhui(...args: string[]): CliRun {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', 'test/support/run-cli.ts', ...args], { encoding: 'utf8', timeout: 300_000 });
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'test/support/run-cli.ts', ...args], { encoding: 'utf8', timeout: 900_000 }); // a safety net: the demo takes seconds on idle cores, minutes on busy shared ones
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 

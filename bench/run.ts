@@ -9,8 +9,12 @@
  *   against the same strategy written by hand in TypeScript.
  * Memory growth is compared against the growth of the data. Results go to bench/results/*.json.
  *
- *   npm run bench                 the full run (20,000 × 36; about 3 minutes)
- *   npm run bench -- --quick      small sizes only, for a smoke check
+ * - startup: `puhui --help` and `puhui features --list` (the compiled CLI) against `node -e 0` and against the
+ *   same CLI from the TypeScript sources, in the same run.
+ *
+ *   npm run bench                      the full run (20,000 × 36; about 3 minutes)
+ *   npm run bench -- --quick           small sizes only, for a smoke check
+ *   npm run bench -- --startup-only    the start-up figures alone
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,6 +24,7 @@ import { FEATURES } from '../src/features/index.ts';
 import { SQL_FEATURES } from './features-sql.ts';
 
 const quick = process.argv.includes('--quick');
+const startupOnly = process.argv.includes('--startup-only');
 const sizes = quick ? [500, 2_000] : [2_000, 20_000];
 const months = 36;
 
@@ -32,6 +37,22 @@ function measure(script: string, args: string[]): Measure {
   if (result.status !== 0) throw new Error(`${script} failed: ${result.stderr}`);
   const output = JSON.parse(result.stdout) as Record<string, unknown>;
   return { seconds, maxRssMb: Math.round(Number(output.maxRssKb) / 1024), output };
+}
+
+// Start-up first, before the machine is busy with the larger steps' leftovers.
+{
+  const startup = measure('bench/steps/startup.ts', [quick ? '5' : '9']);
+  const s = startup.output as { medianMs: Record<string, number>; overNodeBare: { help: number; featuresList: number }; sourcesOverCompiled: { help: number; featuresList: number } };
+  mkdirSync('bench/results', { recursive: true });
+  writeFileSync('bench/results/startup.json', JSON.stringify({
+    benchmark: 'start-up of the puhui command', date: new Date().toISOString().slice(0, 10), node: process.version, quick, ...startup.output,
+    aims: { helpMsMax: 300, featuresListMsMax: 300, note: 'a few hundred milliseconds for --help and features --list, compiled JavaScript, on 2 cores' },
+    baselineNote: 'nodeBare = node -e 0 (starting Node itself); *FromSources = the same CLI compiled by tsx at the call, as every call was before the build',
+  }, null, 2) + '\n');
+  const m = s.medianMs;
+  console.log(`start-up: puhui --help ${m.help} ms, features --list ${m.featuresList} ms, node -e 0 ${m.nodeBare} ms (×${s.overNodeBare.help}, ×${s.overNodeBare.featuresList}); from the sources through tsx ×${s.sourcesOverCompiled.help} and ×${s.sourcesOverCompiled.featuresList} slower`);
+  console.log('written bench/results/startup.json');
+  if (startupOnly) process.exit(0);
 }
 
 const work = mkdtempSync(join(tmpdir(), 'puhui-bench-'));

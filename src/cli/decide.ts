@@ -1,78 +1,38 @@
 /**
- * `puhui decide`, `puhui backtest` and `puhui strategy check`: credit decisions for one enterprise or a whole
- * dataset, a strategy (and a challenger) tried on history, and a strategy's own tests.
+ * `puhui decide`, `puhui backtest` and `puhui strategy check|diff`: flags parsed, one call to src/pipeline
+ * (decisions for one enterprise or a whole dataset, a strategy and a challenger tried on history) or to the
+ * decision module (a strategy's own tests, what changed between two versions), and the result rendered.
  */
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { DatasetReader, datasetFiles, readManifest } from '../data/index.ts';
-import { computeFeatureTable, readIndustryReference } from '../features/batch.ts';
-import { detectFraud } from '../fraud/index.ts';
-import { readModel, Scorer } from '../models/scorer.ts';
+import { resolve } from 'node:path';
 import { formatYuan } from '../domain/money.ts';
-import { applicantFromDossier, prepareDataset, readFraudReport, type PreparedDataset } from '../decision/dataset.ts';
-import { DecisionService, type DecisionRecord } from '../decision/decide.ts';
-import { StrategyEngine, type StrategyResult } from '../decision/engine.ts';
-import { fraudSummaries, marketOn, type Application } from '../decision/inputs.ts';
-import { checkExperiment, type Experiment } from '../decision/split.ts';
+import type { DecisionRecord } from '../decision/decide.ts';
+import type { StrategyResult } from '../decision/engine.ts';
+import { StrategyEngine } from '../decision/engine.ts';
 import { loadStrategy, strategyLabel, type Strategy } from '../decision/strategy.ts';
 import { runStrategyTests } from '../decision/verify.ts';
 import { diffStrategies, type StrategyChange } from '../decision/diff.ts';
-import { readOutcomes, runBacktest, type BacktestReport, type StrategyBacktest, type SwapSet } from '../lab/backtest.ts';
-import { CsvFileWriter } from '../synth/csv-writer.ts';
-import { intFlag, parse, print, UsageError, type Flags } from './args.ts';
-import { renderBacktestReport } from './backtest-report.ts';
-import { renderTable } from './inspect.ts';
+import type { BacktestReport, StrategyBacktest, SwapSet } from '../lab/backtest.ts';
+import { runBacktestOn } from '../pipeline/backtest.ts';
+import { decideOne, runDecideAll, setupDecisions, TERM_MONTHS_MAX, type DecisionRequest, type DecisionSummary, type SkippedEnterprise } from '../pipeline/decide.ts';
+import { boundedIntFlag, numberFlag, parse, pathFlag, print, stringFlag, UsageError, type Flags } from './args.ts';
+import { renderTable } from './table.ts';
 import { ProgressBar } from './progress.ts';
-
-export const DEFAULT_STRATEGY = fileURLToPath(new URL('../../strategies/tax-loan.json', import.meta.url));
-export const DEFAULT_CHALLENGER = fileURLToPath(new URL('../../strategies/tax-loan-challenger.json', import.meta.url));
 
 const DATASET_FLAGS = {
   'as-of': { type: 'string' }, strategy: { type: 'string' }, challenger: { type: 'string' }, share: { type: 'string' }, mode: { type: 'string' }, experiment: { type: 'string' },
   model: { type: 'string' }, features: { type: 'string' }, fraud: { type: 'string' }, amount: { type: 'string' }, term: { type: 'string' }, workers: { type: 'string' },
 } as const;
 
-export interface DatasetSetup { dir: string; asOf: string; champion: Strategy; experiment: Experiment | null; modelFile: string | null; application: Application }
+const AMOUNT_FEN_MAX = 100_000_000_000; // one billion yuan: far above any SME line
 
-function setupOf(flags: Flags, dir: string): DatasetSetup {
-  const asOf = typeof flags['as-of'] === 'string' ? flags['as-of'] : readManifest(dir)?.observationDate;
-  if (!asOf) throw new UsageError('give --as-of YYYY-MM-DD (the dataset has no manifest with an observation date)');
-  const champion = loadStrategy(resolve(typeof flags.strategy === 'string' ? flags.strategy : DEFAULT_STRATEGY));
-  let experiment: Experiment | null = null;
-  if (typeof flags.challenger === 'string') {
-    const challenger = loadStrategy(resolve(flags.challenger));
-    const share = typeof flags.share === 'string' ? Number(flags.share) : 0.5;
-    const mode = (flags.mode ?? 'shadow') as Experiment['mode'];
-    experiment = checkExperiment({ id: typeof flags.experiment === 'string' ? flags.experiment : `${champion.header.id}@${champion.header.version}-vs-${challenger.header.id}@${challenger.header.version}`, challenger, share, mode });
-  } else if (flags.share !== undefined || flags.mode !== undefined) {
-    throw new UsageError('--share and --mode need --challenger T.json');
-  }
-  // The demo writes scorecard.json beside the dataset; anywhere else, name the model.
-  const besideDataset = join(dirname(dir), 'scorecard.json');
-  const modelFile = typeof flags.model === 'string' ? resolve(flags.model) : existsSync(besideDataset) ? besideDataset : null;
-  // Everything that can be wrong with the request is found before minutes of feature and network work.
-  if (modelFile) readModel(modelFile);
-  marketOn(asOf);
-  if (typeof flags.out === 'string' && !/\.(jsonl|csv)$/.test(flags.out)) throw new UsageError('--out must end in .jsonl (full records with reasons and trace) or .csv (one row per decision)');
-  const amount = flags.amount === undefined ? null : intFlag(flags, 'amount', 0);
-  if (amount !== null && amount <= 0) throw new UsageError('--amount is the amount asked for in fen (1 yuan = 100 fen), a whole number above 0');
-  const term = flags.term === undefined ? null : intFlag(flags, 'term', 0);
-  if (term !== null && (term < 1 || term > 360)) throw new UsageError('--term is a number of months, 1..360');
-  return { dir, asOf, champion, experiment, modelFile, application: { product: champion.header.product, amountFen: amount, termMonths: term } };
-}
-
-async function prepare(setup: DatasetSetup, flags: Flags, quiet: boolean): Promise<PreparedDataset> {
-  const bar = new ProgressBar('decide', quiet);
-  bar.update(0, 1, 'features, anti-fraud, scores');
-  const prepared = await prepareDataset({
-    datasetDir: setup.dir, asOf: setup.asOf, modelFile: setup.modelFile, application: setup.application,
-    featureFile: typeof flags.features === 'string' ? resolve(flags.features) : null, fraudFile: typeof flags.fraud === 'string' ? resolve(flags.fraud) : null,
-    workers: flags.workers === undefined ? undefined : intFlag(flags, 'workers', 2),
-  });
-  bar.done();
-  return prepared;
+function requestOf(flags: Flags, dir: string): DecisionRequest {
+  const workers = boundedIntFlag(flags, 'workers', 0, 16);
+  return {
+    datasetDir: dir, asOf: stringFlag(flags, 'as-of'), strategyFile: pathFlag(flags, 'strategy'), challengerFile: pathFlag(flags, 'challenger'),
+    share: numberFlag(flags, 'share', 0, 1), mode: stringFlag(flags, 'mode'), experimentId: stringFlag(flags, 'experiment'),
+    modelFile: pathFlag(flags, 'model'), featureFile: pathFlag(flags, 'features'), fraudFile: pathFlag(flags, 'fraud'),
+    amountFen: boundedIntFlag(flags, 'amount', 1, AMOUNT_FEN_MAX), termMonths: boundedIntFlag(flags, 'term', 1, TERM_MONTHS_MAX), ...(workers === null ? {} : { workers }),
+  };
 }
 
 const OUTCOME_TEXT = { approve: 'APPROVE 通过', review: 'REVIEW 人工审核', decline: 'DECLINE 拒绝' } as const;
@@ -113,37 +73,7 @@ export function renderDecision(record: DecisionRecord): string {
   ].join('\n');
 }
 
-export interface DecisionSummary {
-  decided: number;
-  outcomes: Record<StrategyResult['outcome'], number>;
-  approvalRate: number;
-  limitFenApproved: number;
-  rateBpsMean: number | null;
-  topReasons: { code: string; en: string; zh: string; enterprises: number }[];
-  challengerActing: number;
-}
-
-export function summariseDecisions(records: readonly DecisionRecord[]): DecisionSummary {
-  const outcomes = { approve: 0, review: 0, decline: 0 };
-  const reasons = new Map<string, { code: string; en: string; zh: string; enterprises: number }>();
-  let limit = 0;
-  let rateWeighted = 0;
-  for (const r of records) {
-    outcomes[r.decision.outcome]++;
-    if (r.decision.outcome === 'approve') { limit += r.decision.limitFen; rateWeighted += r.decision.limitFen * r.decision.rateBps!; }
-    for (const reason of r.decision.reasons) {
-      if (reason.kind !== 'decline' && reason.kind !== 'review') continue;
-      const entry = reasons.get(reason.code) ?? { code: reason.code, en: reason.en, zh: reason.zh, enterprises: 0 };
-      entry.enterprises++;
-      reasons.set(reason.code, entry);
-    }
-  }
-  return {
-    decided: records.length, outcomes, approvalRate: records.length > 0 ? outcomes.approve / records.length : 0, limitFenApproved: limit,
-    rateBpsMean: limit > 0 ? rateWeighted / limit : null, topReasons: [...reasons.values()].sort((a, b) => b.enterprises - a.enterprises).slice(0, 8),
-    challengerActing: records.filter((r) => r.arm === 'challenger').length,
-  };
-}
+export type { DecisionSummary };
 
 export function renderSummary(summary: DecisionSummary): string[] {
   const o = summary.outcomes;
@@ -155,67 +85,35 @@ export function renderSummary(summary: DecisionSummary): string[] {
   ];
 }
 
-export function writeDecisions(records: readonly DecisionRecord[], out: string): void {
-  if (out.endsWith('.jsonl')) {
-    writeFileSync(out, records.map((r) => JSON.stringify(r)).join('\n') + '\n');
-    return;
-  }
-  if (!out.endsWith('.csv')) throw new UsageError('--out must end in .jsonl (full records with reasons and trace) or .csv (one row per decision)');
-  const writer = new CsvFileWriter(out, ['creditCode', 'asOf', 'arm', 'strategyId', 'strategyVersion', 'strategyHash', 'outcome', 'riskGrade', 'limitFen', 'rateBps', 'termMonths', 'reasons', 'modelScore', 'modelPd', 'fraudSignals', 'shadowStrategyVersion', 'shadowOutcome', 'shadowLimitFen', 'shadowRateBps']);
-  for (const r of records) {
-    const d = r.decision;
-    writer.row([r.creditCode, r.asOf, r.arm, d.strategy.id, d.strategy.version, d.strategy.hash, d.outcome, d.riskGrade, d.limitFen, d.rateBps, d.termMonths, d.reasons.map((x) => x.code).join(';'),
-      r.model?.score ?? null, r.model?.pd ?? null, r.fraud.codes.join(';'), r.shadow?.strategy.version ?? null, r.shadow?.outcome ?? null, r.shadow?.limitFen ?? null, r.shadow?.rateBps ?? null]);
-  }
-  writer.close();
+function renderSkipped(skipped: readonly SkippedEnterprise[]): string[] {
+  if (skipped.length === 0) return [];
+  const byReason = new Map<string, string[]>();
+  for (const s of skipped) byReason.set(s.reason, [...(byReason.get(s.reason) ?? []), s.creditCode]);
+  return [`Not decided 未决策: ${skipped.length} enterprises of the dataset`, ...[...byReason].map(([reason, codes]) =>
+    `  ${String(codes.length).padStart(6)}  ${reason}: ${codes.slice(0, 5).join(', ')}${codes.length > 5 ? ` … (every one in --json)` : ''}`)];
 }
 
 export async function commandDecide(argv: string[]): Promise<void> {
   const { flags, positionals } = parse(argv, { ...DATASET_FLAGS, all: { type: 'boolean' }, out: { type: 'string' }, trace: { type: 'boolean' } });
   const json = flags.json === true;
   if (flags.all ? positionals.length !== 1 || typeof flags.out !== 'string' : positionals.length !== 2) throw new UsageError('usage: puhui decide DIR CREDIT_CODE [--as-of DATE] [--amount FEN] | puhui decide DIR --all --out FILE.jsonl|FILE.csv');
-  const setup = setupOf(flags, resolve(positionals[0]!));
-  const engine = new StrategyEngine();
-  try {
-    if (flags.all) {
-      const prepared = await prepare(setup, flags, json);
-      const started = performance.now();
-      const records = await new DecisionService(engine, { champion: setup.champion, experiment: setup.experiment, trace: flags.trace === true }).decideMany(prepared.applicants);
-      const seconds = (performance.now() - started) / 1000;
-      const out = resolve(flags.out as string);
-      writeDecisions(records, out);
-      const summary = summariseDecisions(records);
-      print(json, { out, model: setup.modelFile, strategy: strategyLabel(setup.champion), seconds: { ...prepared.seconds, decisions: seconds }, summary }, () => [
-        `Decided ${records.length} enterprises as of ${setup.asOf} with ${strategyLabel(setup.champion)}${setup.experiment ? ` and challenger ${strategyLabel(setup.experiment.challenger)} (${setup.experiment.mode}, share ${setup.experiment.share})` : ''} in ${seconds.toFixed(2)} s (${Math.round(records.length / seconds)} decisions/s)`,
-        setup.modelFile ? `model ${setup.modelFile}` : 'no model (--model FILE): every enterprise goes to manual review for want of a score',
-        ...renderSummary(summary), `Written ${out}`,
-      ].join('\n'));
-      return;
-    }
-    const code = positionals[1]!.toUpperCase();
-    const work = mkdtempSync(join(tmpdir(), 'puhui-decide-'));
-    const reader = await DatasetReader.open(setup.dir);
-    try {
-      const featureFile = typeof flags.features === 'string' ? resolve(flags.features) : join(work, 'features.parquet');
-      // The industry reference and the invoice network are the whole dataset's, as of the same date.
-      const bar = new ProgressBar('decide', json);
-      bar.update(0, 2, 'industry reference (all features)');
-      if (typeof flags.features !== 'string') await computeFeatureTable({ datasetDir: setup.dir, asOf: setup.asOf, outFile: featureFile });
-      bar.update(1, 2, 'anti-fraud network');
-      const report = typeof flags.fraud === 'string' ? readFraudReport(resolve(flags.fraud), setup.asOf) : await detectFraud({ datasetDir: setup.dir, asOf: setup.asOf, featureFile });
-      bar.done();
-      const applicant = applicantFromDossier(await reader.dossier(code), {
-        asOf: setup.asOf, application: setup.application, reference: readIndustryReference(featureFile), fraud: fraudSummaries(report), scorer: setup.modelFile ? new Scorer(setup.modelFile) : null,
-      });
-      const record = await new DecisionService(engine, { champion: setup.champion, experiment: setup.experiment, trace: true }).decide(applicant);
-      print(json, record, () => renderDecision(record));
-    } finally {
-      reader.close();
-      rmSync(work, { recursive: true, force: true });
-    }
-  } finally {
-    engine.dispose();
+  if (!flags.all && (flags.out !== undefined || flags.trace !== undefined)) throw new UsageError('--out and --trace go with --all (one decision always prints its trace)');
+  const setup = setupDecisions(requestOf(flags, resolve(positionals[0]!)), 'a credit decision');
+  const bar = new ProgressBar('decide', json);
+  if (flags.all) {
+    const run = await runDecideAll(setup, resolve(flags.out as string), flags.trace === true, (stage) => bar.update(stage === 'decisions' ? 1 : 0, 2, stage));
+    bar.done();
+    const { records, summary, seconds, skipped, out } = run;
+    print(json, { out, model: setup.modelFile, strategy: strategyLabel(setup.champion), seconds, summary, skipped }, () => [
+      `Decided ${records.length} enterprises as of ${setup.asOf} with ${strategyLabel(setup.champion)}${setup.experiment ? ` and challenger ${strategyLabel(setup.experiment.challenger)} (${setup.experiment.mode}, share ${setup.experiment.share})` : ''} in ${seconds.decisions.toFixed(2)} s (${Math.round(records.length / Math.max(seconds.decisions, 1e-9))} decisions/s)`,
+      setup.modelFile ? `model ${setup.modelFile}` : 'no model (--model FILE): every enterprise goes to manual review for want of a score',
+      ...renderSummary(summary), ...renderSkipped(skipped), `Written ${out}`,
+    ].join('\n'));
+    return;
   }
+  const record = await decideOne(setup, positionals[1]!.trim().toUpperCase(), (stage, done, total) => bar.update(done, total, stage));
+  bar.done();
+  print(json, record, () => renderDecision(record));
 }
 
 function pctText(v: number | null, digits = 1): string {
@@ -254,38 +152,17 @@ export function renderBacktest(report: BacktestReport): string {
   return lines.join('\n');
 }
 
-/** Champion and challenger on every applicant, the challenger in shadow (a backtest acts on nobody). */
-export async function decideInShadow(setup: DatasetSetup, applicants: PreparedDataset['applicants']): Promise<DecisionRecord[]> {
-  const engine = new StrategyEngine();
-  try {
-    const experiment = setup.experiment ? { ...setup.experiment, mode: 'shadow' as const } : null;
-    return await new DecisionService(engine, { champion: setup.champion, experiment }).decideMany(applicants);
-  } finally {
-    engine.dispose();
-  }
-}
-
-export async function backtestRecords(setup: DatasetSetup, prepared: PreparedDataset, records: readonly DecisionRecord[], labelsFile: string): Promise<BacktestReport> {
-  return runBacktest({
-    asOf: setup.asOf, records, outcomes: await readOutcomes(labelsFile),
-    profiles: new Map(prepared.applicants.map((a) => [a.enterprise.creditCode, a.enterprise])),
-    lossGivenDefault: { champion: setup.champion.header.lossGivenDefault, challenger: setup.experiment?.challenger.header.lossGivenDefault ?? null },
-  });
-}
-
 export async function commandBacktest(argv: string[]): Promise<void> {
   const { flags, positionals } = parse(argv, { ...DATASET_FLAGS, labels: { type: 'string' }, report: { type: 'string' } });
   const json = flags.json === true;
-  if (positionals.length !== 1) throw new UsageError('usage: puhui backtest DIR --strategy S.json [--challenger T.json] --as-of DATE --labels labels.csv [--report FILE.html]');
-  const dir = resolve(positionals[0]!);
-  const setup = setupOf(flags, dir);
-  const labelsFile = typeof flags.labels === 'string' ? resolve(flags.labels) : datasetFiles(dir).find((f) => f.entity === 'labels')?.path;
-  if (!labelsFile) throw new UsageError('a backtest needs outcomes: give --labels FILE (creditCode, defaultMonth and optionally fraudKind)');
-  const prepared = await prepare(setup, flags, json);
-  const report = await backtestRecords(setup, prepared, await decideInShadow(setup, prepared.applicants), labelsFile);
-  const reportFile = typeof flags.report === 'string' ? resolve(flags.report) : null;
-  if (reportFile) writeFileSync(reportFile, renderBacktestReport(report));
-  print(json, { ...report, model: setup.modelFile, reportFile }, () => [renderBacktest(report), reportFile ? `\nReport with charts: ${reportFile}` : ''].join('\n'));
+  if (positionals.length !== 1) throw new UsageError('usage: puhui backtest DIR [--strategy S.json] [--challenger T.json] [--as-of DATE] [--labels labels.csv] [--report FILE.html]');
+  const setup = setupDecisions(requestOf(flags, resolve(positionals[0]!)), 'a backtest');
+  const bar = new ProgressBar('backtest', json);
+  const run = await runBacktestOn(setup, { labelsFile: pathFlag(flags, 'labels'), reportFile: pathFlag(flags, 'report') }, (stage) => bar.update(stage === 'decisions' ? 1 : 0, 2, stage));
+  bar.done();
+  print(json, { ...run.report, model: setup.modelFile, reportFile: run.reportFile, skipped: run.skipped }, () => [
+    renderBacktest(run.report), ...renderSkipped(run.skipped).map((l) => `\n${l}`), run.reportFile ? `\nReport with charts: ${run.reportFile}` : '',
+  ].join('\n'));
 }
 
 export function renderChanges(before: Strategy, after: Strategy, changes: readonly StrategyChange[]): string {
@@ -307,7 +184,7 @@ export function renderChanges(before: Strategy, after: Strategy, changes: readon
   return lines.join('\n');
 }
 
-export async function commandStrategy(argv: string[]): Promise<void> {
+export async function commandStrategy(argv: string[]): Promise<number> {
   const { flags, positionals } = parse(argv, {});
   if (positionals[0] === 'diff') {
     if (positionals.length !== 3) throw new UsageError('usage: puhui strategy diff OLD.json NEW.json');
@@ -315,20 +192,21 @@ export async function commandStrategy(argv: string[]): Promise<void> {
     const after = loadStrategy(resolve(positionals[2]!));
     const changes = diffStrategies(before, after);
     print(flags.json === true, { before: strategyLabel(before), after: strategyLabel(after), changes }, () => renderChanges(before, after, changes));
-    return;
+    return 0;
   }
   if (positionals[0] !== 'check' || positionals.length < 2) throw new UsageError('usage: puhui strategy check S.json [T.json ...] | puhui strategy diff OLD.json NEW.json');
+  // Every file is loaded (and refused, if it must be) before any test runs.
+  const strategies = positionals.slice(1).map((path) => loadStrategy(resolve(path)));
   const engine = new StrategyEngine();
   try {
     const results: { strategy: string; titleEn: string; titleZh: string; tests: Awaited<ReturnType<typeof runStrategyTests>> }[] = [];
-    for (const path of positionals.slice(1)) {
-      const strategy = loadStrategy(resolve(path));
+    for (const strategy of strategies) {
       results.push({ strategy: strategyLabel(strategy), titleEn: strategy.header.titleEn, titleZh: strategy.header.titleZh, tests: await runStrategyTests(engine, strategy) });
     }
     print(flags.json === true, results, () => results.map((r) => [`${r.strategy} — ${r.titleEn} / ${r.titleZh}`,
       ...r.tests.map((t) => `  ${t.passed ? 'pass' : 'FAIL'}  ${t.name}${t.problems.map((p) => `\n        ${p}`).join('')}`),
       `  ${r.tests.filter((t) => t.passed).length} of ${r.tests.length} tests pass`].join('\n')).join('\n'));
-    if (results.some((r) => r.tests.some((t) => !t.passed))) process.exitCode = 1;
+    return results.some((r) => r.tests.some((t) => !t.passed)) ? 1 : 0;
   } finally {
     engine.dispose();
   }

@@ -1,90 +1,11 @@
-/** The readable dossier summary of `puhui inspect`: profile, then the last 12 months side by side. */
-import type { Dossier } from '../domain/dossier.ts';
-import { addMonths, monthIndex, monthOfDate } from '../domain/period.ts';
+/** The readable dossier summary of `puhui inspect`: profile, then the last months side by side. */
 import { formatYuanShort } from '../domain/money.ts';
-import { industrySection } from '../domain/reference.ts';
+import { resolve } from 'node:path';
+import { inspectEnterprise, INSPECT_MONTHS_MAX, type DossierSummary } from '../pipeline/inspect.ts';
+import { boundedIntFlag, parse, print, UsageError } from './args.ts';
+import { renderTable } from './table.ts';
 
-export interface MonthSummary {
-  month: string;
-  /** Null where no VAT return covers the month (not filed yet, or not filed at all). */
-  declaredSalesFen: number | null;
-  taxPaidFen: number | null;
-  salesInvoiceCount: number;
-  salesInvoicedFen: number;
-  purchaseInvoiceCount: number;
-  purchasesInvoicedFen: number;
-  bankInflowFen: number;
-}
-
-export interface DossierSummary {
-  creditCode: string;
-  name: string;
-  establishedDate: string;
-  industry: string;
-  regionCode: string;
-  taxpayerType: string;
-  latestTaxGrade: string | null;
-  latestBureau: Dossier['bureauReports'][number] | null;
-  openCasesAsDefendant: number;
-  dishonestDebtor: boolean;
-  months: MonthSummary[];
-}
-
-export function summariseDossier(dossier: Dossier, monthsShown = 12): DossierSummary {
-  const lastMonth = latestMonth(dossier);
-  const first = lastMonth ? addMonths(lastMonth, -(monthsShown - 1)) : null;
-  const rows = new Map<string, MonthSummary>();
-  if (first && lastMonth) {
-    for (let k = 0; k < monthsShown; k++) {
-      const month = addMonths(first, k);
-      rows.set(month, { month, declaredSalesFen: null, taxPaidFen: null, salesInvoiceCount: 0, salesInvoicedFen: 0, purchaseInvoiceCount: 0, purchasesInvoicedFen: 0, bankInflowFen: 0 });
-    }
-  }
-  // Latest revision of each period; a quarterly return is spread evenly over its three months.
-  const latest = new Map<string, Dossier['vatReturns'][number]>();
-  for (const r of dossier.vatReturns) latest.set(r.periodStart, r);
-  for (const r of latest.values()) {
-    const span = monthIndex(r.periodEnd) - monthIndex(r.periodStart) + 1;
-    for (let k = 0; k < span; k++) {
-      const row = rows.get(addMonths(r.periodStart, k));
-      if (!row) continue;
-      row.declaredSalesFen = (row.declaredSalesFen ?? 0) + Math.round((r.taxableSalesFen + r.exemptSalesFen) / span);
-      row.taxPaidFen = (row.taxPaidFen ?? 0) + Math.round(r.taxPaidFen / span);
-    }
-  }
-  for (const invoice of dossier.salesInvoices) {
-    const row = rows.get(monthOfDate(invoice.issueDate));
-    if (row && invoice.status !== 'void') { row.salesInvoiceCount++; row.salesInvoicedFen += invoice.amountFen; }
-  }
-  for (const invoice of dossier.purchaseInvoices) {
-    const row = rows.get(monthOfDate(invoice.issueDate));
-    if (row && invoice.status !== 'void') { row.purchaseInvoiceCount++; row.purchasesInvoicedFen += invoice.amountFen; }
-  }
-  for (const bank of dossier.bankMonths) {
-    const row = rows.get(bank.month);
-    if (row) row.bankInflowFen += bank.inflowFen;
-  }
-  const e = dossier.enterprise;
-  const section = industrySection(e.industrySection);
-  return {
-    creditCode: e.creditCode, name: e.name, establishedDate: e.establishedDate,
-    industry: `${e.industrySection}${e.industryDivision} ${section ? `${section.nameZh} / ${section.nameEn}` : ''}`.trim(),
-    regionCode: e.regionCode, taxpayerType: e.taxpayerType,
-    latestTaxGrade: dossier.taxGrades.at(-1) ? `${dossier.taxGrades.at(-1)!.grade} (${dossier.taxGrades.at(-1)!.year})` : null,
-    latestBureau: dossier.bureauReports.at(-1) ?? null,
-    openCasesAsDefendant: dossier.courtCases.filter((c) => c.role === 'defendant' && c.status === 'open').length,
-    dishonestDebtor: dossier.courtCases.some((c) => c.dishonestDebtor),
-    months: [...rows.values()],
-  };
-}
-
-function latestMonth(dossier: Dossier): string | null {
-  const months = [
-    ...dossier.bankMonths.map((b) => b.month), ...dossier.vatReturns.map((r) => r.periodEnd),
-    ...dossier.salesInvoices.map((i) => monthOfDate(i.issueDate)), ...dossier.purchaseInvoices.map((i) => monthOfDate(i.issueDate)),
-  ];
-  return months.length > 0 ? months.reduce((a, b) => (a > b ? a : b)) : null;
-}
+export { renderTable };
 
 export function renderDossierSummary(summary: DossierSummary): string {
   const lines = [
@@ -106,8 +27,9 @@ export function renderDossierSummary(summary: DossierSummary): string {
   return lines.join('\n');
 }
 
-export function renderTable(header: string[], rows: string[][]): string[] {
-  const widths = header.map((h, k) => Math.max(h.length, ...rows.map((r) => r[k]!.length)));
-  const format = (cells: string[]) => cells.map((cell, k) => (k === 0 ? cell.padEnd(widths[k]!) : cell.padStart(widths[k]!))).join('  ');
-  return [format(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(format)];
+export async function commandInspect(argv: string[]): Promise<void> {
+  const { flags, positionals } = parse(argv, { months: { type: 'string' } });
+  if (positionals.length !== 2) throw new UsageError('usage: puhui inspect DIR CREDIT_CODE [--months N]');
+  const summary = await inspectEnterprise(resolve(positionals[0]!), positionals[1]!, boundedIntFlag(flags, 'months', 1, INSPECT_MONTHS_MAX) ?? 12);
+  print(flags.json === true, summary, () => renderDossierSummary(summary));
 }

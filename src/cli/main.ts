@@ -1,8 +1,11 @@
 /**
  * The `puhui` command. Every sub-command takes --json for machine output; people get tables and a
  * progress bar. Bad input ends with a one-line message and exit code 2, never a stack trace.
+ *
+ * Each command lives in its own module, loaded only when it runs: `puhui --help` and `puhui features --list`
+ * do not load DuckDB, the rules engine or the model kit. A command parses its flags, calls one function of
+ * src/pipeline (or the module below it) and renders the result.
  */
-import { intFlag, parse, print, UsageError } from './args.ts';
 import { PuhuiUserError, USER_ERROR_EXIT_CODE } from '../domain/errors.ts';
 import { join, resolve } from 'node:path';
 import { DEFAULT_SYNTH_CONFIG, generateEconomy, type SynthConfig } from '../synth/index.ts';
@@ -30,21 +33,25 @@ import { prepareDataset } from '../decision/dataset.ts';
 import { loadStrategy, strategyLabel } from '../decision/strategy.ts';
 import { commandAudit } from './audit.ts';
 import { commandServe } from './serve.ts';
+import { UsageError, writeErr, writeOut } from './args.ts';
 
-const HELP = `puhui — inclusive SME credit on data instead of collateral (普惠)
+/** A command returns its exit code (0 when it returns nothing); user errors are thrown as PuhuiUserError. */
+export type Command = (argv: string[]) => Promise<number | void>;
 
-Usage:
-  puhui demo [--out DIR] [--enterprises N] [--json]
+/** Each command's usage, shown by `puhui CMD --help` and, all together, by `puhui --help`. */
+const USAGE: Record<string, string> = {
+  demo: `  puhui demo [--out DIR] [--enterprises N] [--json]
       The whole pipeline on a synthetic economy: generate, import, features, anti-fraud, scorecard, a credit
-      decision for every enterprise and the backtest of the default strategy against a challenger. 全流程演示。
-  puhui synth --out DIR [--enterprises N] [--months M] [--seed S] [--end-month YYYY-MM] [--bad-rate R] [--json]
-      Write a deterministic synthetic SME economy (CSV dataset with labels.csv). 生成模拟数据集。
-  puhui import DIR --out DIR2 [--external-counterparties] [--json]
+      decision for every enterprise and the backtest of the default strategy against a challenger. 全流程演示。`,
+  synth: `  puhui synth --out DIR [--enterprises N] [--months M] [--seed S] [--end-month YYYY-MM] [--bad-rate R] [--json]
+      Write a deterministic synthetic SME economy (CSV dataset with labels.csv). 生成模拟数据集。`,
+  import: `  puhui import DIR --out DIR2 [--external-counterparties] [--json]
       Validate every row of DIR and merge the valid ones into DIR2 (Parquet); rejected rows go to
-      DIR2/quarantine/ with file, line, column and reason. 导入并校验数据，问题行隔离存放。
-  puhui inspect DIR CREDIT_CODE [--months N] [--json]
-      Print an enterprise's dossier: profile and the last N months (default 12). 查看企业档案。
-  puhui features --list [--json]
+      DIR2/quarantine/ with file, line, column and reason. The manifest is written last: a dataset without one
+      is refused by every command. 导入并校验数据，问题行隔离存放。`,
+  inspect: `  puhui inspect DIR CREDIT_CODE [--months N] [--json]
+      Print an enterprise's dossier: profile and the last N months (default 12). 查看企业档案。`,
+  features: `  puhui features --list [--json]
       The feature catalogue: id, group, type, unit, description. 指标目录。
   puhui features DIR [--as-of YYYY-MM-DD] [--out FILE.parquet|FILE.csv] [--report [--labels FILE]] [--workers N] [--json]
       Point-in-time features of every enterprise as of a date (default: the dataset's observation date);
@@ -66,15 +73,28 @@ Usage:
       The snapshot online decisions read: industry reference, anti-fraud per enterprise, compact dossiers and
       features as of a date, built once into DIR/../snapshots/<id> (or --out). 构建在线决策快照。
   puhui decide DIR CREDIT_CODE [--as-of YYYY-MM-DD] [--amount FEN] [--term MONTHS] [--strategy S.json] [--model FILE]
+      --report prints each feature's information value against defaults in the 12 months after it. 批量计算指标。`,
+  train: `  puhui train --features FILE [--labels FILE] (--target COL | --as-of YYYY-MM-DD) --out model.json [--report report.html]
+        [--test-features FILE --test-as-of YYYY-MM-DD | --test-share 0.3 --seed 1] [--method monotonic|quantile|uniform|chimerge|tree]
+        [--max-bins N] [--min-bin-share X] [--stepwise forward|backward] [--criterion aic|bic|pvalue] [--json]
+      A scorecard (binning, WOE, logistic regression, points, grades) and its report. 训练评分卡。`,
+  score: `  puhui score --model model.json --features FILE --out FILE.csv|FILE.parquet [--json]
+      Score, probability of bad and grade for every row; the model may be a scorecard, an AHP expert model
+      (puhui-ahp/1) or a model set routing segments to models (puhui-modelset/1). 评分。`,
+  fraud: `  puhui fraud DIR [--as-of YYYY-MM-DD] [--out FILE.json] [--eval [--labels FILE]] [--window-months N] [--max-length N] [--json]
+      Anti-fraud signals with evidence: circular-invoicing rings, shell clusters, pass-through, burst invoicing,
+      single-source inflation, return corrections; --eval prints precision and recall per planted typology. 反欺诈。`,
+  decide: `  puhui decide DIR CREDIT_CODE [--as-of YYYY-MM-DD] [--amount FEN] [--term MONTHS] [--strategy S.json] [--model FILE]
         [--challenger T.json [--share 0.2] [--mode shadow|live] [--experiment ID]] [--features FILE] [--fraud FILE.json] [--json]
       One credit decision (approve / review / decline, limit, rate, term) with its reasons and the trace of the rules
       that fired. Default strategy: strategies/tax-loan.json; default model: scorecard.json beside DIR. 授信决策。
   puhui decide DIR --all --out FILE.jsonl|FILE.csv [--trace] [same options]
-      Decide every enterprise of the dataset; prints approval rate, limits and the main reasons. 批量决策。
-  puhui backtest DIR --strategy S.json [--challenger T.json] [--as-of YYYY-MM-DD] [--labels FILE] [--report FILE.html] [--json]
+      Decide every enterprise of the dataset; prints approval rate, limits, the main reasons and the enterprises
+      left out with the reason (registered after the as-of date, absent from --features). 批量决策。`,
+  backtest: `  puhui backtest DIR [--strategy S.json] [--challenger T.json] [--as-of YYYY-MM-DD] [--labels FILE] [--report FILE.html] [--json]
       Try strategies on history: approval, bad rate and loss of the approved, by grade, segment, region and product,
-      and the swap set between two strategies. 策略回测。
-  puhui strategy check S.json [T.json ...]
+      and the swap set between two strategies. 策略回测。`,
+  strategy: `  puhui strategy check S.json [T.json ...] [--json]
       Validate strategies and run the tests embedded in them. 策略校验。
   puhui strategy diff OLD.json NEW.json [--json]
       What changed between two versions: header, rules cell by cell, expressions, settings, wiring. 策略版本对比。
@@ -91,35 +111,39 @@ Usage:
   puhui selfproof read FILE [--dataset DIR] [--applicant CREDIT_CODE] [--json]
       Read an invoice, business licence or contract photo (JPEG, PNG, PDF) offline, check its fields and verify
       them against a dataset; also \`selfproof eval-set\` and \`selfproof eval\`. 自证材料识别与核验。
+      What changed between two versions: header, nodes (and their type), rules cell by cell, expressions, settings,
+      wiring. 策略版本对比。`,
+};
+
+const HELP = `puhui — inclusive SME credit on data instead of collateral (普惠)
+
+Usage:
+${Object.values(USAGE).join('\n')}
+
+'puhui CMD --help' shows one command. Exit codes: 0 done; 1 done, but something needs attention (an import
+with a file that could not be read, a failing strategy test); 2 bad input, one line on stderr (nothing or
+nothing more was done); 3 internal error (a defect: please report it).
 `;
 
-async function commandSynth(argv: string[]): Promise<void> {
-  const { flags } = parse(argv, { out: { type: 'string' }, enterprises: { type: 'string' }, months: { type: 'string' }, seed: { type: 'string' }, 'end-month': { type: 'string' }, 'bad-rate': { type: 'string' } });
-  if (typeof flags.out !== 'string') throw new UsageError('synth needs --out DIR');
-  const config: SynthConfig = {
-    ...DEFAULT_SYNTH_CONFIG,
-    enterprises: intFlag(flags, 'enterprises', DEFAULT_SYNTH_CONFIG.enterprises),
-    months: intFlag(flags, 'months', DEFAULT_SYNTH_CONFIG.months),
-    seed: intFlag(flags, 'seed', DEFAULT_SYNTH_CONFIG.seed),
-    endMonth: typeof flags['end-month'] === 'string' ? flags['end-month'] : DEFAULT_SYNTH_CONFIG.endMonth,
-    badRate: typeof flags['bad-rate'] === 'string' ? Number(flags['bad-rate']) : DEFAULT_SYNTH_CONFIG.badRate,
-  };
-  const result = runSynth(config, resolve(flags.out), flags.json === true);
-  print(flags.json === true, result.manifest, () => renderRowCounts(`Synthetic economy written to ${result.dir}`, result.manifest.rowCounts ?? {}));
-}
+/** Commands, each loaded on first use. */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  demo: async () => (await import('./demo.ts')).commandDemo,
+  synth: async () => (await import('./synth.ts')).commandSynth,
+  import: async () => (await import('./import.ts')).commandImport,
+  inspect: async () => (await import('./inspect.ts')).commandInspect,
+  features: async () => (await import('./features.ts')).commandFeatures,
+  fraud: async () => (await import('./fraud.ts')).commandFraud,
+  train: async () => (await import('./train-command.ts')).commandTrain,
+  score: async () => (await import('./train-command.ts')).commandScore,
+  decide: async () => (await import('./decide.ts')).commandDecide,
+  backtest: async () => (await import('./decide.ts')).commandBacktest,
+  strategy: async () => (await import('./decide.ts')).commandStrategy,
+};
 
-function runSynth(config: SynthConfig, dir: string, quiet: boolean) {
-  const bar = new ProgressBar('synth ', quiet);
-  const result = generateEconomy(config, dir, (stage, done, total) => bar.update(done, total, stage));
-  bar.done();
-  return result;
-}
+const INTERNAL_ERROR_EXIT_CODE = 3;
 
-async function runImport(source: string, target: string, external: boolean, quiet: boolean): Promise<ImportSummary> {
-  const bar = new ProgressBar('import', quiet);
-  const summary = await importDataset({ sourceDir: source, targetDir: target, allowExternalCounterparties: external, onProgress: (entity, done, total) => bar.update(done, total, entity) });
-  bar.done();
-  return summary;
+function isHelp(arg: string | undefined): boolean {
+  return arg === '--help' || arg === '-h' || arg === 'help';
 }
 
 function renderImportSummary(summary: ImportSummary): string {
@@ -290,28 +314,30 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { demo: comm
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (!command || command === 'help' || command === '--help' || command === '-h') {
-    process.stdout.write(HELP);
-    return 0;
-  }
-  const run = COMMANDS[command];
   try {
-    if (!run) throw new UsageError(`unknown command '${command}'; try 'puhui help'`);
-    if (rest.includes('--help')) {
-      process.stdout.write(HELP);
+    if (command === undefined || isHelp(command)) {
+      const topic = rest[0];
+      if (topic !== undefined && USAGE[topic] === undefined) throw new UsageError(`unknown command '${topic}'; try 'puhui --help'`);
+      writeOut(topic !== undefined ? `Usage:\n${USAGE[topic]}\n` : HELP);
       return 0;
     }
-    await run(rest);
-    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+    const load = COMMANDS[command];
+    if (!load) throw new UsageError(`unknown command '${command}'; try 'puhui --help'`);
+    if (rest.includes('--help') || rest.includes('-h')) {
+      writeOut(`Usage:\n${USAGE[command] ?? `  puhui ${command}`}\n`);
+      return 0;
+    }
+    const run = await load();
+    return (await run(rest)) ?? 0;
   } catch (error) {
     // Errors that describe bad input: the user gets the message, never a stack trace.
     if (error instanceof PuhuiUserError) {
-      process.stderr.write(`puhui: ${error.message}\n`);
+      writeErr(`puhui: ${error.message.replace(/\s*\n\s*/g, ' ')}\n`);
       return USER_ERROR_EXIT_CODE;
     }
-    process.stderr.write(`puhui: internal error: ${(error as Error).message}\n`);
-    if (process.env.PUHUI_DEBUG) process.stderr.write(`${(error as Error).stack}\n`);
-    else process.stderr.write('(set PUHUI_DEBUG=1 for the stack trace, and please report it)\n');
-    return 3;
+    writeErr(`puhui: internal error: ${(error as Error).message.split('\n')[0]}\n`);
+    if (process.env.PUHUI_DEBUG) writeErr(`${(error as Error).stack}\n`);
+    else writeErr('(set PUHUI_DEBUG=1 for the stack trace, and please report it)\n');
+    return INTERNAL_ERROR_EXIT_CODE;
   }
 }

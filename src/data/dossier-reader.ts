@@ -2,19 +2,14 @@
  * Reads everything a dataset knows about one enterprise into a Dossier, from CSV or Parquet files,
  * through DuckDB. CSV text is cast with the same typed projection the importer uses.
  */
-import { PuhuiUserError } from '../domain/errors.ts';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { ENTITIES } from '../domain/entities.ts';
 import type { EntityName, EntitySpec } from '../domain/columns.ts';
 import type { Dossier } from '../domain/dossier.ts';
-import { datasetFiles, type DatasetFile } from './layout.ts';
+import { datasetFiles, DatasetError, type DatasetFile } from './layout.ts';
 import { quoteText, typedProjectionSql } from './sql-checks.ts';
 
-export class DatasetError extends PuhuiUserError {
-  constructor(message: string) {
-    super(message, 'dataset');
-  }
-}
+export { DatasetError };
 
 /**
  * Creates one typed view per entity file (named after the entity). CSV text is cast with the importer's
@@ -36,7 +31,6 @@ export class DatasetReader {
 
   static async open(dir: string): Promise<DatasetReader> {
     const files = datasetFiles(dir);
-    if (!files.some((f) => f.entity === 'enterprises')) throw new DatasetError(`${dir} is not a dataset: it has no enterprises.csv or enterprises.parquet`);
     const instance = await DuckDBInstance.create(':memory:', { threads: '2', memory_limit: '1GB' });
     const connection = await instance.connect();
     await attachDataset(connection, files);

@@ -8,12 +8,12 @@
  * memory stays flat however large the files are: rows never travel through JavaScript.
  */
 import { PuhuiUserError } from '../domain/errors.ts';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { ENTITIES } from '../domain/entities.ts';
 import type { EntityName, EntitySpec } from '../domain/columns.ts';
-import { datasetFiles, entityFilePath, MANIFEST_FILE, type DatasetFile } from './layout.ts';
+import { entityFilesIn, entityFilePath, MANIFEST_FILE, readManifest, type DatasetFile, type DatasetManifest } from './layout.ts';
 import { columnProblemSql, keySql, quoteIdent, quoteText, typedProjectionSql } from './sql-checks.ts';
 import { queryRows } from './columns-reader.ts';
 
@@ -51,7 +51,16 @@ export interface ImportSummary {
   targetDir: string;
   entities: EntityImportSummary[];
   unknownFiles: string[];
+  /**
+   * Why the import did not make a usable dataset, naming the first file at fault (one that could not be read,
+   * or whose every row was rejected): the rows of later files that refer to it are rejected in turn. Null when
+   * every file went in; then the manifest is written and the dataset is complete.
+   */
+  rootCause: string | null;
 }
+
+/** The lock file that serialises imports into one folder; it holds the importing process's id. */
+export const IMPORT_LOCK_FILE = '.import.lock';
 
 export class ImportError extends PuhuiUserError {
   constructor(message: string) {
@@ -60,33 +69,141 @@ export class ImportError extends PuhuiUserError {
 }
 
 export async function importDataset(options: ImportOptions): Promise<ImportSummary> {
-  const { sourceDir, targetDir } = options;
+  const sourceDir = resolve(options.sourceDir);
+  const targetDir = resolve(options.targetDir);
   if (!existsSync(sourceDir)) throw new ImportError(`source folder ${sourceDir} does not exist`);
-  const files = datasetFiles(sourceDir);
+  if (!statSync(sourceDir).isDirectory()) throw new ImportError(`source ${sourceDir} is a file; give the folder that holds the entity files`);
+  if (sourceDir === targetDir) throw new ImportError('the source and the target are the same folder; import into another one');
+  const files = entityFilesIn(sourceDir);
   if (files.length === 0) throw new ImportError(`${sourceDir} holds no dataset file (expected e.g. enterprises.csv or invoices.parquet)`);
-  mkdirSync(join(targetDir, QUARANTINE_DIR), { recursive: true });
-  const workDir = join(targetDir, '.import-work');
-  rmSync(workDir, { recursive: true, force: true });
-  mkdirSync(workDir, { recursive: true });
-  const instance = await DuckDBInstance.create(join(workDir, 'work.duckdb'), {
-    threads: '2', memory_limit: MEMORY_LIMIT, temp_directory: join(workDir, 'spill'), preserve_insertion_order: 'true',
-  });
-  const connection = await instance.connect();
+  const sourceManifest = readManifest(sourceDir);
+  prepareTarget(targetDir);
+  const releaseLock = acquireImportLock(targetDir);
   const summaries: EntityImportSummary[] = [];
   try {
-    const ordered = IMPORT_ORDER.map((entity) => files.find((f) => f.entity === entity)).filter((f): f is DatasetFile => f !== undefined);
-    for (const [index, file] of ordered.entries()) {
-      options.onProgress?.(file.entity, index, ordered.length);
-      summaries.push(await importEntity(connection, file, targetDir, options.allowExternalCounterparties === true));
-    }
-    options.onProgress?.(ordered.at(-1)!.entity, ordered.length, ordered.length);
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
+    // Until every file is in, the target is not a complete dataset: readers refuse it.
+    rmSync(join(targetDir, MANIFEST_FILE), { force: true });
+    mkdirSync(join(targetDir, QUARANTINE_DIR), { recursive: true });
+    const workDir = join(targetDir, '.import-work');
     rmSync(workDir, { recursive: true, force: true });
+    mkdirSync(workDir, { recursive: true });
+    const instance = await DuckDBInstance.create(join(workDir, 'work.duckdb'), {
+      threads: '2', memory_limit: MEMORY_LIMIT, temp_directory: join(workDir, 'spill'), preserve_insertion_order: 'true',
+    });
+    const connection = await instance.connect();
+    try {
+      const ordered = IMPORT_ORDER.map((entity) => files.find((f) => f.entity === entity)).filter((f): f is DatasetFile => f !== undefined);
+      for (const [index, file] of ordered.entries()) {
+        options.onProgress?.(file.entity, index, ordered.length);
+        summaries.push(await importEntity(connection, file, targetDir, options.allowExternalCounterparties === true));
+      }
+      options.onProgress?.(ordered.at(-1)!.entity, ordered.length, ordered.length);
+      const rootCause = rootCauseOf(summaries);
+      if (rootCause === null) writeFileSync(join(targetDir, MANIFEST_FILE), JSON.stringify(await manifestOf(connection, sourceManifest, targetDir), null, 2) + '\n');
+      return { sourceDir, targetDir, entities: summaries, unknownFiles: unknownFilesOf(sourceDir, files), rootCause };
+    } finally {
+      connection.closeSync();
+      instance.closeSync();
+      rmSync(workDir, { recursive: true, force: true });
+      for (const entity of IMPORT_ORDER) rmSync(`${entityFilePath(targetDir, entity, 'parquet')}.writing`, { force: true });
+    }
+  } finally {
+    releaseLock();
   }
-  copyManifest(sourceDir, targetDir);
-  return { sourceDir, targetDir, entities: summaries, unknownFiles: unknownFilesOf(sourceDir, files) };
+}
+
+/** The target folder exists or can be made, and is writable: checked before any work. */
+function prepareTarget(targetDir: string): void {
+  if (existsSync(targetDir) && !statSync(targetDir).isDirectory()) throw new ImportError(`--out ${targetDir} is a file, not a folder`);
+  const parent = dirname(targetDir);
+  if (!existsSync(targetDir) && !existsSync(parent)) throw new ImportError(`the folder ${parent} (where --out ${basename(targetDir)} would go) does not exist`);
+  try {
+    mkdirSync(targetDir, { recursive: true });
+    const probe = join(targetDir, '.write-probe');
+    writeFileSync(probe, '');
+    rmSync(probe);
+  } catch (error) {
+    throw new ImportError(`cannot write into ${targetDir}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}
+
+/**
+ * Takes the folder's import lock (created exclusively, holding this process's id) or refuses while another
+ * live process holds it. A lock left by a process that died is taken over.
+ */
+function acquireImportLock(targetDir: string): () => void {
+  const lockFile = join(targetDir, IMPORT_LOCK_FILE);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(lockFile, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return () => rmSync(lockFile, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = Number(readFileSync(lockFile, 'utf8').trim());
+      if (Number.isSafeInteger(holder) && holder > 0 && processIsAlive(holder)) {
+        throw new ImportError(`another import into ${targetDir} is running (process ${holder}); wait for it to finish, then import again`);
+      }
+      rmSync(lockFile, { force: true }); // left by an import that died
+    }
+  }
+  throw new ImportError(`cannot take the import lock ${lockFile}`);
+}
+
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function rootCauseOf(summaries: readonly EntityImportSummary[]): string | null {
+  for (const s of summaries) {
+    const file = basename(s.file);
+    if (s.fileError) return `${file} ${s.fileError}`;
+    if (s.rowsRead > 0 && s.rowsValid === 0) {
+      const main = s.reasons[0];
+      return `every one of the ${s.rowsRead} rows of ${file} was rejected${main ? `, mainly: ${main.column ? `${main.column} ` : ''}${main.message} (${main.rows} rows)` : ''}`;
+    }
+  }
+  return null;
+}
+
+/**
+ * The target's manifest, written last: the source's own description (generator, dates) with the rows the
+ * target now holds per entity and the months its facts cover.
+ */
+async function manifestOf(connection: DuckDBConnection, source: DatasetManifest | null, targetDir: string): Promise<DatasetManifest> {
+  const rowCounts: Partial<Record<EntityName, number>> = {};
+  for (const entity of IMPORT_ORDER) {
+    const file = entityFilePath(targetDir, entity, 'parquet');
+    if (existsSync(file)) rowCounts[entity] = Number((await queryRows(connection, `SELECT count(*) AS n FROM read_parquet(${quoteText(file)})`))[0]!.n);
+  }
+  const months = await factMonths(connection, targetDir);
+  return {
+    ...source, format: 'puhui-dataset/1',
+    ...(source?.startMonth ? {} : months ? { startMonth: months.first } : {}),
+    ...(source?.endMonth ? {} : months ? { endMonth: months.last } : {}),
+    rowCounts,
+  };
+}
+
+/** The first and last month of dated activity (invoices, VAT returns, bank months) in the target. */
+async function factMonths(connection: DuckDBConnection, targetDir: string): Promise<{ first: string; last: string } | null> {
+  const sources: string[] = [];
+  const add = (entity: EntityName, sql: string) => {
+    const file = entityFilePath(targetDir, entity, 'parquet');
+    if (existsSync(file)) sources.push(sql.replace('$FILE', `read_parquet(${quoteText(file)})`));
+  };
+  add('invoices', `SELECT substr(min(CAST(issueDate AS VARCHAR)), 1, 7) AS first, substr(max(CAST(issueDate AS VARCHAR)), 1, 7) AS last FROM $FILE`);
+  add('vatReturns', `SELECT min(CAST(periodStart AS VARCHAR)) AS first, max(CAST(periodEnd AS VARCHAR)) AS last FROM $FILE`);
+  add('bankMonths', `SELECT min(CAST(month AS VARCHAR)) AS first, max(CAST(month AS VARCHAR)) AS last FROM $FILE`);
+  if (sources.length === 0) return null;
+  const [row] = await queryRows(connection, `SELECT min(first) AS first, max(last) AS last FROM (${sources.join(' UNION ALL ')})`);
+  return row && row.first !== null && row.last !== null ? { first: String(row.first), last: String(row.last) } : null;
 }
 
 async function importEntity(connection: DuckDBConnection, file: DatasetFile, targetDir: string, allowExternal: boolean): Promise<EntityImportSummary> {
@@ -295,11 +412,6 @@ async function mergeWithTarget(connection: DuckDBConnection, spec: EntitySpec, f
   await connection.run(`CREATE OR REPLACE VIEW added_${e} AS SELECT ${columns} FROM matched_${e} WHERE __match = 'added'`);
   await connection.run(`COPY (SELECT * FROM existing_${e} UNION ALL SELECT * FROM added_${e} ORDER BY ${keySql(spec)}) TO ${quoteText(temporary)} (FORMAT parquet, COMPRESSION zstd)`);
   renameSync(temporary, target);
-}
-
-function copyManifest(sourceDir: string, targetDir: string): void {
-  const source = join(sourceDir, MANIFEST_FILE);
-  if (existsSync(source)) writeFileSync(join(targetDir, MANIFEST_FILE), readFileSync(source));
 }
 
 function unknownFilesOf(sourceDir: string, files: DatasetFile[]): string[] {

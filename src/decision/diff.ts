@@ -1,14 +1,14 @@
 /**
  * What changed between two versions of a strategy, in the words an approver reads: header fields, nodes added
  * or removed, table rules added, removed or changed cell by cell (rules are matched by their _id), expressions
- * added, removed or changed (matched by key), node settings and the wiring. Positions in the editor are ignored.
+ * added, removed or changed (matched by key), a node's type, node settings and the wiring. Positions in the editor are ignored.
  */
 import type { JdmNode, Strategy } from './strategy.ts';
 
 export interface StrategyChange {
   /** The node's name, or 'header' / 'edges'. */
   where: string;
-  what: 'header' | 'node added' | 'node removed' | 'rule added' | 'rule removed' | 'rule changed' | 'rules reordered' | 'expression added' | 'expression removed' | 'expression changed' | 'setting changed' | 'edges changed';
+  what: 'header' | 'node added' | 'node removed' | 'node type changed' | 'rule added' | 'rule removed' | 'rule changed' | 'rules reordered' | 'expression added' | 'expression removed' | 'expression changed' | 'setting changed' | 'edges changed';
   /** The rule id, expression key, column or setting concerned. */
   item: string | null;
   before: unknown;
@@ -39,6 +39,8 @@ export function diffStrategies(before: Strategy, after: Strategy): StrategyChang
 
 function diffNode(before: JdmNode, after: JdmNode, changes: StrategyChange[]): void {
   const where = after.name;
+  // A node that keeps its id but changes kind (a table becomes an expression, say) runs different logic.
+  if (before.type !== after.type) changes.push({ where, what: 'node type changed', item: null, before: before.type, after: after.type });
   if (before.name !== after.name) changes.push({ where, what: 'setting changed', item: 'name', before: before.name, after: after.name });
   const a = before.content;
   const b = after.content;

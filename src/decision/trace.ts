@@ -48,7 +48,7 @@ export function condenseTrace(trace: Record<string, EngineTraceEntry>, nodes: re
       step.branches = taken.map((st) => ({ id: st.id, condition: conditionsOf.get(entry.id)?.get(st.id) ?? '' }));
     } else if (type === 'expressionNode' && entry.traceData && typeof entry.traceData === 'object') {
       const data = entry.traceData as Record<string, { result?: unknown }>;
-      step.values = Object.fromEntries((keysOf.get(entry.id) ?? Object.keys(data)).map((key) => [key, data[key]?.result ?? null])); // in the strategy's order
+      step.values = Object.fromEntries((keysOf.get(entry.id) ?? Object.keys(data)).map((key) => [key, withoutFloatNoise(data[key]?.result ?? null)])); // in the strategy's order
     }
     steps.push(step);
   }
@@ -62,5 +62,20 @@ function firedRule(trace: EngineRuleTrace): FiredRule {
     if (key === '_id') id = text;
     else if (key !== '_description' && text !== '') cells[key.replace(/\[[^\]]*\]$/, '')] = text;
   }
-  return { id, row: trace.index + 1, cells, inputs: trace.reference_map ?? {} };
+  return { id, row: trace.index + 1, cells, inputs: withoutFloatNoise(trace.reference_map ?? {}) as Record<string, unknown> };
+}
+
+/** Significant digits kept in a traced number: binary floating point leaves noise past about the 15th. */
+const TRACE_SIGNIFICANT_DIGITS = 12;
+
+/**
+ * A traced value with its numbers rounded to 12 significant digits: an expression such as `taxPaid * 3 / 2` shows
+ * 1497214 fen, not 1497213.9999999998. The trace is for reading; the decision's own figures (limit, rate) are
+ * whole numbers checked by the engine's contract and never pass through here.
+ */
+export function withoutFloatNoise(value: unknown): unknown {
+  if (typeof value === 'number') return Number.isFinite(value) && !Number.isInteger(value) ? Number(value.toPrecision(TRACE_SIGNIFICANT_DIGITS)) : value;
+  if (Array.isArray(value)) return value.map(withoutFloatNoise);
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutFloatNoise(v)]));
+  return value;
 }

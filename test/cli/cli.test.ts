@@ -121,7 +121,7 @@ test('train writes a model and a self-contained report, and score reproduces the
 });
 
 test('the demo runs the whole pipeline: economy, import, features, anti-fraud and an out-of-time scorecard', () => {
-  const root = temporaryDir('cli-demo');
+  const root = join(temporaryDir('cli-demo'), 'puhui-demo'); // a folder the demo creates, as on a first run
   const demo = puhui('demo', '--out', root, '--enterprises', '800', '--json');
   assert.equal(demo.code, 0, demo.stderr);
   const result = JSON.parse(demo.stdout);

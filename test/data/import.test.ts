@@ -230,3 +230,25 @@ test('line numbers stay exact in a large file read in parallel chunks, around st
   const structural = problems.filter((p) => p.message.includes('too few fields')).map((p) => p.line);
   assert.deepEqual(structural, structuralLines);
 });
+
+test('the manifest is written last: row counts and the months covered, computed from the data when the source has none', async () => {
+  const source = temporaryDir('manifest-src');
+  const target = join(temporaryDir('manifest-dst'), 'dataset');
+  writeEntity(source, 'enterprises', [enterpriseRow(SELLER, '上海示例贸易有限公司'), enterpriseRow(BUYER, '北京示例科技有限公司')]);
+  writeEntity(source, 'invoices', [invoiceRow(1), invoiceRow(2, { issueDate: '2024-07-31' }), invoiceRow(3, { issueDate: '2024-02-30' })]);
+  const summary = await importDataset({ sourceDir: source, targetDir: target });
+  assert.equal(summary.rootCause, null);
+  const manifest = JSON.parse(readFileSync(join(target, 'manifest.json'), 'utf8'));
+  assert.deepEqual(manifest, { format: 'puhui-dataset/1', startMonth: '2024-03', endMonth: '2024-07', rowCounts: { enterprises: 2, invoices: 2 } });
+  const { datasetEntities } = await import('../../src/data/index.ts');
+  const contents = datasetEntities(target);
+  assert.deepEqual(contents.present, ['enterprises', 'invoices']);
+  assert.ok(contents.unavailable.includes('bankMonths') && contents.unavailable.includes('vatReturns'));
+  // A second import that fails part-way (a file whose every row is rejected) leaves the folder without a manifest.
+  writeFileSync(join(source, 'invoices.csv'), 'invoiceNumber,sellerCode\n1,2\n');
+  const failed = await importDataset({ sourceDir: source, targetDir: target });
+  assert.match(failed.rootCause!, /^invoices\.csv lacks the column\(s\) buyerCode/);
+  assert.equal(existsSync(join(target, 'manifest.json')), false);
+  assert.throws(() => datasetEntities(target), /holds enterprises, invoices but no manifest\.json/);
+  assert.equal(existsSync(join(target, '.import.lock')), false);
+});

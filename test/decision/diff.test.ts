@@ -47,3 +47,16 @@ test('puhui strategy diff prints the changes', () => {
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stdout, /5 changes[\s\S]*rule business_age changed — Age \(months\): "< 24" → "< 12"/);
 });
+
+test('a node that keeps its id and content but changes type is a change, never "no change" under a new hash', () => {
+  const before = parseStrategy(document(), 'a');
+  for (const [id, type] of [['admission', 'expressionNode'], ['product', 'switchNode']] as const) {
+    const doc = document();
+    const node = doc.nodes.find((n: { id: string }) => n.id === id);
+    const beforeType = node.type;
+    node.type = type;
+    const after = parseStrategy(doc, 'b');
+    assert.notEqual(after.hash, before.hash);
+    assert.deepEqual(diffStrategies(before, after), [{ where: node.name, what: 'node type changed', item: null, before: beforeType, after: type }]);
+  }
+});

@@ -1,5 +1,5 @@
 /**
- * `puhui features DIR --as-of D --report`: how well each feature separates outcomes, as information value
+ * The report of `puhui features DIR --report`: how well each feature separates outcomes, as information value
  * against "defaults within 12 months after the as-of date" among enterprises trading on it.
  */
 import { PuhuiUserError } from '../domain/errors.ts';

@@ -7,32 +7,6 @@
  * src/pipeline (or the module below it) and renders the result.
  */
 import { PuhuiUserError, USER_ERROR_EXIT_CODE } from '../domain/errors.ts';
-import { join, resolve } from 'node:path';
-import { DEFAULT_SYNTH_CONFIG, generateEconomy, type SynthConfig } from '../synth/index.ts';
-import { DatasetReader, datasetFiles, importDataset, readManifest, type ImportSummary } from '../data/index.ts';
-import { renderDossierSummary, renderTable, summariseDossier } from './inspect.ts';
-import { addMonths } from '../domain/period.ts';
-import { FEATURES } from '../features/index.ts';
-import { computeFeatureTable } from '../features/batch.ts';
-import { featureReport, type FeatureReport } from './feature-report.ts';
-import { badSql, notYetDefaultedSql, registeredBySql } from '../data/outcomes.ts';
-import { commandScore, commandTrain } from './train-command.ts';
-import { runTraining } from './train.ts';
-import { commandFraud, readFraudLabels } from './fraud.ts';
-import { commandSnapshot } from './snapshot.ts';
-import { commandSelfproof } from './selfproof.ts';
-import { detectFraud, evaluateTypologies } from '../fraud/index.ts';
-import { formatYuanShort } from '../domain/money.ts';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { ProgressBar } from './progress.ts';
-import { backtestRecords, commandBacktest, commandDecide, commandStrategy, decideInShadow, DEFAULT_CHALLENGER, DEFAULT_STRATEGY, summariseDecisions, writeDecisions, type DatasetSetup } from './decide.ts';
-import { renderBacktestReport } from './backtest-report.ts';
-import { commandLoan } from './loan.ts';
-import { prepareDataset } from '../decision/dataset.ts';
-import { loadStrategy, strategyLabel } from '../decision/strategy.ts';
-import { commandAudit } from './audit.ts';
-import { commandServe } from './serve.ts';
 import { UsageError, writeErr, writeOut } from './args.ts';
 
 /** A command returns its exit code (0 when it returns nothing); user errors are thrown as PuhuiUserError. */
@@ -55,35 +29,25 @@ const USAGE: Record<string, string> = {
       The feature catalogue: id, group, type, unit, description. 指标目录。
   puhui features DIR [--as-of YYYY-MM-DD] [--out FILE.parquet|FILE.csv] [--report [--labels FILE]] [--workers N] [--json]
       Point-in-time features of every enterprise as of a date (default: the dataset's observation date);
-      --report prints each feature's information value against defaults in the 12 months after it. 批量计算指标。
-  puhui train DATA.csv|DATA.parquet --target COL --out model.json [--bad VALUE] [--id COL] [--exclude A,B] [--categorical C,D]
+      --report prints each feature's information value against defaults in the 12 months after it. 批量计算指标。`,
+  train: `  puhui train DATA.csv|DATA.parquet --target COL --out model.json [--bad VALUE] [--id COL] [--exclude A,B] [--categorical C,D]
         [--test DATA2 | --test-share 0.3 --seed 1] [--missing-target drop|refuse] [--report report.html] [binning, selection, scaling flags]
       A scorecard from any table: DuckDB reads and types it; --bad names the bad value (else 0/1 or true/false). 用自有数据训练评分卡。
   puhui train --features FILE [--labels FILE] (--target COL | --as-of YYYY-MM-DD) --out model.json [--report report.html]
         [--test-features FILE --test-as-of YYYY-MM-DD | --test-share 0.3 --seed 1] [--method monotonic|quantile|uniform|chimerge|tree]
         [--max-bins N] [--min-bin-share X] [--stepwise forward|backward] [--criterion aic|bic|pvalue] [--l2 X] [--grades N] [--json]
-      A scorecard (binning, WOE, logistic regression, points, grades) and its report; flags in docs/models.md. 训练评分卡。
-  puhui score DATA.csv|DATA.parquet --model model.json --out FILE.csv|FILE.parquet [--id COL] [--json]   (or --features FILE)
+      A scorecard (binning, WOE, logistic regression, points, grades) and its report; flags in docs/models.md. 训练评分卡。`,
+  score: `  puhui score DATA.csv|DATA.parquet --model model.json --out FILE.csv|FILE.parquet [--id COL] [--json]   (or --features FILE)
       Score, probability of bad and grade for every row, keyed by --id; the model may be a scorecard, an AHP expert model
-      (puhui-ahp/1) or a model set routing segments to models (puhui-modelset/1). 评分。
-  puhui fraud DIR [--as-of YYYY-MM-DD] [--out FILE.json] [--eval [--labels FILE]] [--window-months N] [--max-length N] [--json]
-      Anti-fraud signals with evidence: circular-invoicing rings, shell clusters, pass-through, burst invoicing,
-      single-source inflation, return corrections; --eval prints precision and recall per planted typology. 反欺诈。
-  puhui snapshot DIR [--as-of YYYY-MM-DD] [--out DIR] [--workers N] [--json]
-      The snapshot online decisions read: industry reference, anti-fraud per enterprise, compact dossiers and
-      features as of a date, built once into DIR/../snapshots/<id> (or --out). 构建在线决策快照。
-  puhui decide DIR CREDIT_CODE [--as-of YYYY-MM-DD] [--amount FEN] [--term MONTHS] [--strategy S.json] [--model FILE]
-      --report prints each feature's information value against defaults in the 12 months after it. 批量计算指标。`,
-  train: `  puhui train --features FILE [--labels FILE] (--target COL | --as-of YYYY-MM-DD) --out model.json [--report report.html]
-        [--test-features FILE --test-as-of YYYY-MM-DD | --test-share 0.3 --seed 1] [--method monotonic|quantile|uniform|chimerge|tree]
-        [--max-bins N] [--min-bin-share X] [--stepwise forward|backward] [--criterion aic|bic|pvalue] [--json]
-      A scorecard (binning, WOE, logistic regression, points, grades) and its report. 训练评分卡。`,
-  score: `  puhui score --model model.json --features FILE --out FILE.csv|FILE.parquet [--json]
-      Score, probability of bad and grade for every row; the model may be a scorecard, an AHP expert model
       (puhui-ahp/1) or a model set routing segments to models (puhui-modelset/1). 评分。`,
-  fraud: `  puhui fraud DIR [--as-of YYYY-MM-DD] [--out FILE.json] [--eval [--labels FILE]] [--window-months N] [--max-length N] [--json]
+  fraud: `  puhui fraud DIR [--as-of YYYY-MM-DD] [--policy FILE.json] [--out FILE.json] [--eval [--labels FILE]] [--window-months N]
+        [--max-length N] [--json]
       Anti-fraud signals with evidence: circular-invoicing rings, shell clusters, pass-through, burst invoicing,
-      single-source inflation, return corrections; --eval prints precision and recall per planted typology. 反欺诈。`,
+      single-source inflation, return corrections, under a fraud policy file (default policies/fraud-default.json);
+      --eval prints precision and recall per planted typology. 反欺诈。`,
+  snapshot: `  puhui snapshot DIR [--as-of YYYY-MM-DD] [--out DIR] [--workers N] [--json]
+      The snapshot online decisions read: industry reference, anti-fraud per enterprise, compact dossiers and
+      features as of a date, built once into DIR/../snapshots/<id> (or --out). 构建在线决策快照。`,
   decide: `  puhui decide DIR CREDIT_CODE [--as-of YYYY-MM-DD] [--amount FEN] [--term MONTHS] [--strategy S.json] [--model FILE]
         [--challenger T.json [--share 0.2] [--mode shadow|live] [--experiment ID]] [--features FILE] [--fraud FILE.json] [--json]
       One credit decision (approve / review / decline, limit, rate, term) with its reasons and the trace of the rules
@@ -97,22 +61,22 @@ const USAGE: Record<string, string> = {
   strategy: `  puhui strategy check S.json [T.json ...] [--json]
       Validate strategies and run the tests embedded in them. 策略校验。
   puhui strategy diff OLD.json NEW.json [--json]
-      What changed between two versions: header, rules cell by cell, expressions, settings, wiring. 策略版本对比。
-  puhui loan schedule --principal YUAN --rate PERCENT_A_YEAR --months N --method equal-instalment|equal-principal|interest-only|flat
-        [--start YYYY-MM-DD] [--day-count 30/360|actual/365|actual/360] [--multiple YUAN] [--decimals 0|1|2] [--grace-principal N] [--grace-interest N] [--json]
-      A repayment schedule in yuan for checking by hand (e.g. --principal 5000 --rate 12 --months 18 --multiple 1). 还款计划。
-  puhui audit verify [--database URL | --data DIR] [--json]
-      Walk the store's hash-chained audit trail and name the first altered or missing entry (exit 1 if broken). 审计链校验。
-  puhui serve [--port P] [--database URL | --data DIR] [--dataset DIR] [--strategy S.json] [--challenger T.json --share X --mode M] [--model FILE]
-        [--rate-limit REQUESTS_PER_MINUTE_PER_KEY] [--log]
-      The HTTP service (OpenAPI at /openapi.json): tenants, consent, audited data, intake, online decisions. 服务。
-  puhui serve --demo [--port P]
-      A small demo economy in a fresh embedded store; prints API keys and three curl commands. 服务演示。
-  puhui selfproof read FILE [--dataset DIR] [--applicant CREDIT_CODE] [--json]
-      Read an invoice, business licence or contract photo (JPEG, PNG, PDF) offline, check its fields and verify
-      them against a dataset; also \`selfproof eval-set\` and \`selfproof eval\`. 自证材料识别与核验。
       What changed between two versions: header, nodes (and their type), rules cell by cell, expressions, settings,
       wiring. 策略版本对比。`,
+  loan: `  puhui loan schedule --principal YUAN --rate PERCENT_A_YEAR --months N --method equal-instalment|equal-principal|interest-only|flat
+        [--start YYYY-MM-DD] [--day-count 30/360|actual/365|actual/360] [--multiple YUAN] [--decimals 0|1|2] [--grace-principal N]
+        [--grace-interest N] [--json]
+      A repayment schedule in yuan for checking by hand (e.g. --principal 5000 --rate 12 --months 18 --multiple 1). 还款计划。`,
+  serve: `  puhui serve [--port P] [--database URL | --data DIR] [--dataset DIR] [--strategy S.json] [--challenger T.json --share X --mode M]
+        [--model FILE] [--rate-limit REQUESTS_PER_MINUTE_PER_KEY] [--log]
+      The HTTP service (OpenAPI at /openapi.json): tenants, consent, audited data, intake, online decisions. 服务。
+  puhui serve --demo [--port P]
+      A small demo economy in a fresh embedded store; prints API keys and three curl commands. 服务演示。`,
+  audit: `  puhui audit verify [--database URL | --data DIR] [--json]
+      Walk the store's hash-chained audit trail and name the first altered or missing entry (exit 1 if broken). 审计链校验。`,
+  selfproof: `  puhui selfproof read FILE [--dataset DIR] [--applicant CREDIT_CODE] [--json]
+      Read an invoice, business licence or contract photo (JPEG, PNG, PDF) offline, check its fields and verify
+      them against a dataset; also \`selfproof eval-set\` and \`selfproof eval\`. 自证材料识别与核验。`,
 };
 
 const HELP = `puhui — inclusive SME credit on data instead of collateral (普惠)
@@ -138,6 +102,11 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   decide: async () => (await import('./decide.ts')).commandDecide,
   backtest: async () => (await import('./decide.ts')).commandBacktest,
   strategy: async () => (await import('./decide.ts')).commandStrategy,
+  snapshot: async () => (await import('./snapshot.ts')).commandSnapshot,
+  loan: async () => (await import('./loan.ts')).commandLoan,
+  serve: async () => (await import('./serve.ts')).commandServe,
+  audit: async () => (await import('./audit.ts')).commandAudit,
+  selfproof: async () => (await import('./selfproof.ts')).commandSelfproof,
 };
 
 const INTERNAL_ERROR_EXIT_CODE = 3;
@@ -145,172 +114,6 @@ const INTERNAL_ERROR_EXIT_CODE = 3;
 function isHelp(arg: string | undefined): boolean {
   return arg === '--help' || arg === '-h' || arg === 'help';
 }
-
-function renderImportSummary(summary: ImportSummary): string {
-  const rows = summary.entities.map((e) => [e.entity, String(e.rowsRead), String(e.rowsAdded), String(e.rowsUnchanged), String(e.rowsRejected), e.fileError ? `FILE: ${e.fileError}` : e.reasons.slice(0, 2).map((r) => `${r.column} ${r.message} (${r.rows})`).join('; ')]);
-  const lines = [`Imported ${summary.sourceDir} into ${summary.targetDir}`, ...renderTable(['entity', 'read', 'added', 'unchanged', 'rejected', 'main reasons'], rows)];
-  if (summary.entities.some((e) => e.rowsRejected > 0)) lines.push(`Rejected rows, with line and reason: ${join(summary.targetDir, 'quarantine')}/`);
-  if (summary.unknownFiles.length > 0) lines.push(`Not imported (unknown file names): ${summary.unknownFiles.join(', ')}`);
-  return lines.join('\n');
-}
-
-async function commandImport(argv: string[]): Promise<void> {
-  const { flags, positionals } = parse(argv, { out: { type: 'string' }, 'external-counterparties': { type: 'boolean' } });
-  if (positionals.length !== 1 || typeof flags.out !== 'string') throw new UsageError('usage: puhui import DIR --out DIR2');
-  const summary = await runImport(resolve(positionals[0]!), resolve(flags.out), flags['external-counterparties'] === true, flags.json === true);
-  print(flags.json === true, summary, () => renderImportSummary(summary));
-  if (summary.entities.some((e) => e.fileError)) process.exitCode = 1;
-}
-
-async function commandInspect(argv: string[]): Promise<void> {
-  const { flags, positionals } = parse(argv, { months: { type: 'string' } });
-  if (positionals.length !== 2) throw new UsageError('usage: puhui inspect DIR CREDIT_CODE');
-  const reader = await DatasetReader.open(resolve(positionals[0]!));
-  try {
-    const summary = summariseDossier(await reader.dossier(positionals[1]!.toUpperCase()), intFlag(flags, 'months', 12));
-    print(flags.json === true, summary, () => renderDossierSummary(summary));
-  } finally {
-    reader.close();
-  }
-}
-
-async function commandDemo(argv: string[]): Promise<void> {
-  const { flags } = parse(argv, { out: { type: 'string' }, enterprises: { type: 'string' } });
-  const json = flags.json === true;
-  const root = resolve(typeof flags.out === 'string' ? flags.out : 'puhui-demo');
-  const config = { ...DEFAULT_SYNTH_CONFIG, enterprises: intFlag(flags, 'enterprises', DEFAULT_SYNTH_CONFIG.enterprises) };
-  const raw = join(root, 'raw');
-  const dataset = join(root, 'dataset');
-  const synth = runSynth(config, raw, json);
-  const imported = await runImport(raw, dataset, false, json);
-  const reader = await DatasetReader.open(dataset);
-  try {
-    const observation = readManifest(dataset)?.observationDate ?? '';
-    const obsMonth = observation.slice(0, 7);
-    const [outcome] = await reader.query(`SELECT count(*) AS n, avg(${badSql('defaultMonth', observation)}::INTEGER) AS rate
-      FROM labels JOIN enterprises USING (creditCode) WHERE ${registeredBySql('establishedDate', observation)} AND ${notYetDefaultedSql('defaultMonth', observation)}`);
-    const fraud = await reader.query(`SELECT fraudKind, count(*) AS firms, count(DISTINCT fraudGroup) AS groups FROM labels WHERE fraudKind <> 'none' GROUP BY 1 ORDER BY 1`);
-    const sample = await reader.sampleCreditCode(`creditCode IN (SELECT creditCode FROM labels WHERE fraudKind = 'none') AND taxpayerType = 'general' AND establishedDate < '2020-01-01'`);
-    const dossier = sample ? summariseDossier(await reader.dossier(sample)) : null;
-    // The rest of the pipeline, each step the same code as its own command.
-    const files = datasetFiles(dataset);
-    const labelsFile = files.find((f) => f.entity === 'labels')!.path;
-    const enterprisesFile = files.find((f) => f.entity === 'enterprises')!.path;
-    const trainAsOf = `${addMonths(obsMonth, -12)}-01`;
-    const featuresNow = join(root, `features-${observation}.parquet`);
-    const featuresBefore = join(root, `features-${trainAsOf}.parquet`);
-    const bar = new ProgressBar('pipeline', json);
-    bar.update(0, 5, 'features');
-    const features = await computeFeatureTable({ datasetDir: dataset, asOf: observation, outFile: featuresNow });
-    await computeFeatureTable({ datasetDir: dataset, asOf: trainAsOf, outFile: featuresBefore });
-    bar.update(1, 5, 'information value');
-    const report = await featureReport(featuresNow, labelsFile, enterprisesFile, observation);
-    bar.update(2, 5, 'anti-fraud');
-    const fraudReport = await detectFraud({ datasetDir: dataset, asOf: observation, featureFile: featuresNow });
-    const fraudEvaluation = evaluateTypologies(fraudReport, await readFraudLabels(labelsFile));
-    bar.update(3, 5, 'scorecard');
-    const modelFile = join(root, 'scorecard.json');
-    const reportFile = join(root, 'scorecard-report.html');
-    const trained = await runTraining({
-      features: featuresBefore, labels: labelsFile, target: null, asOf: trainAsOf, testFeatures: featuresNow, testAsOf: observation,
-      testShare: 0, seed: 1, out: modelFile, report: reportFile, options: {},
-    });
-    bar.update(4, 5, 'decisions');
-    const setup: DatasetSetup = {
-      dir: dataset, asOf: observation, champion: loadStrategy(DEFAULT_STRATEGY), modelFile,
-      experiment: { id: 'demo', challenger: loadStrategy(DEFAULT_CHALLENGER), share: 0.5, mode: 'shadow' },
-      application: { product: 'tax_loan', amountFen: null, termMonths: null },
-    };
-    const prepared = await prepareDataset({ datasetDir: dataset, asOf: observation, modelFile, featureFile: featuresNow, fraudReport, application: setup.application });
-    const decisions = await decideInShadow(setup, prepared.applicants);
-    const decisionsFile = join(root, 'decisions.csv');
-    writeDecisions(decisions, decisionsFile);
-    const backtest = await backtestRecords(setup, prepared, decisions, labelsFile);
-    const backtestFile = join(root, 'backtest-report.html');
-    writeFileSync(backtestFile, renderBacktestReport(backtest));
-    bar.update(5, 5, 'done');
-    bar.done();
-    const result = {
-      root, manifest: synth.manifest, import: imported, observationDate: observation,
-      defaultRate12m: Number(outcome?.rate ?? 0), cohort: Number(outcome?.n ?? 0),
-      fraud: fraud.map((f) => ({ kind: String(f.fraudKind), firms: Number(f.firms), groups: Number(f.groups) })), sample: dossier,
-      features: { enterprises: features.enterprises, file: featuresNow, topInformationValue: report.features.slice(0, 5) },
-      fraudDetection: fraudEvaluation, scorecard: { file: modelFile, report: reportFile, trainedAsOf: trainAsOf, train: trained.evaluation.train, test: trained.evaluation.test },
-      decisions: { file: decisionsFile, report: backtestFile, summary: summariseDecisions(decisions), backtest: { cohort: backtest.cohort, champion: backtest.champion.overall, challenger: backtest.challenger?.overall ?? null, comparison: backtest.comparison } },
-    };
-    const champ = backtest.champion.overall;
-    const chall = backtest.challenger!.overall;
-    const swapIn = backtest.comparison!.challengerOnly;
-    const percent = (v: number | null) => (v === null ? '—' : `${(100 * v).toFixed(2)}%`);
-    print(json, result, () => [
-      renderRowCounts(`Synthetic economy: ${config.enterprises} enterprises × ${config.months} months (seed ${config.seed}) in ${raw}`, synth.manifest.rowCounts ?? {}),
-      '', renderImportSummary(imported), '',
-      `12-month default rate as of ${observation}: ${(result.defaultRate12m * 100).toFixed(2)}% of ${result.cohort} trading firms (target ${(config.badRate * 100).toFixed(1)}%)`,
-      `Planted fraud 模拟欺诈: ${result.fraud.map((f) => `${f.kind} ${f.firms} firms / ${f.groups} groups`).join(', ')}`,
-      '', dossier ? renderDossierSummary(dossier) : '',
-      '', `Features 指标: ${FEATURES.length} per enterprise as of ${observation}; strongest against the next 12 months' defaults:`,
-      ...report.features.slice(0, 5).map((f) => `  ${f.id.padEnd(30)} IV ${f.iv.toFixed(3)} (${f.strength})`),
-      '', `Anti-fraud 反欺诈 as of ${observation}: ${fraudReport.rings.length} rings, ${fraudReport.enterprises.length} enterprises flagged`,
-      ...renderTable(['typology', 'planted', 'flagged', 'precision', 'recall'], fraudEvaluation.map((e) => [e.typology, String(e.planted), String(e.flagged), e.precision.toFixed(2), e.recall.toFixed(2)])).map((l) => `  ${l}`),
-      '', `Scorecard 评分卡 trained as of ${trainAsOf}, tested on the cohort of ${observation}: ${trained.model.features.length} variables,`,
-      `  AUC ${trained.evaluation.train.auc.toFixed(3)} → ${trained.evaluation.test!.auc.toFixed(3)}, KS ${trained.evaluation.train.ks.toFixed(3)} → ${trained.evaluation.test!.ks.toFixed(3)}; report ${reportFile}`,
-      '', `Decisions 授信决策 as of ${observation}: ${strategyLabel(setup.champion)} on ${backtest.cohort.enterprises} trading firms (${percent(backtest.cohort.badRate)} went bad in the next 12 months):`,
-      `  ${champ.approved} approved (${percent(champ.approvalRate)}), ${champ.reviewed} to manual review, ${champ.declined} declined; approved ${champ.goodsApproved} of ${champ.goods} good firms (${percent(champ.goodsApproved / champ.goods)}) and ${champ.badsApproved} of ${champ.bads} that went bad`,
-      `  bad rate of the approved ${percent(champ.badRateApproved)} vs ${percent(champ.badRateDeclined)} of the declined; fraud let through: ${champ.fraudsApproved} of ${champ.frauds} (${champ.fraudsReviewed} to review)`,
-      `  limits ${formatYuanShort(champ.limitFenApproved)} yuan, ${formatYuanShort(champ.limitFenMean ?? 0)} on average, at ${((champ.rateBpsMean ?? 0) / 100).toFixed(2)}% a year`,
-      `  top reasons: ${backtest.champion.reasons.filter((r) => r.kind === 'decline' || r.kind === 'review').slice(0, 5).map((r) => `${r.code} ${r.enterprises}`).join(', ')}`,
-      `  challenger ${strategyLabel(setup.experiment!.challenger)} (shadow): ${chall.approved} approved (${percent(chall.approvalRate)}), bad rate ${percent(chall.badRateApproved)}; swap-in ${swapIn.enterprises} firms with bad rate ${percent(swapIn.badRate)}`,
-      `  every decision: ${decisionsFile}; backtest report: ${backtestFile}`,
-      '', `Next: puhui decide ${dataset} <credit code> · puhui backtest ${dataset} --challenger strategies/tax-loan-challenger.json · puhui fraud ${dataset} --eval`,
-    ].join('\n'));
-  } finally {
-    reader.close();
-  }
-}
-
-async function commandFeatures(argv: string[]): Promise<void> {
-  const { flags, positionals } = parse(argv, { list: { type: 'boolean' }, 'as-of': { type: 'string' }, out: { type: 'string' }, report: { type: 'boolean' }, labels: { type: 'string' }, workers: { type: 'string' } });
-  const json = flags.json === true;
-  if (flags.list) {
-    print(json, FEATURES.map(({ compute: _compute, ...spec }) => spec), () => renderTable(['id', 'group', 'type', 'unit', 'description / 说明'],
-      FEATURES.map((f) => [f.id, f.group, f.type, f.unit, `${f.descriptionEn} / ${f.descriptionZh}`])).join('\n'));
-    return;
-  }
-  if (positionals.length !== 1) throw new UsageError('usage: puhui features DIR --as-of YYYY-MM-DD --out FILE [--report] | puhui features --list');
-  const dir = resolve(positionals[0]!);
-  const asOf = typeof flags['as-of'] === 'string' ? flags['as-of'] : readManifest(dir)?.observationDate;
-  if (!asOf) throw new UsageError('give --as-of YYYY-MM-DD (the dataset has no manifest with an observation date)');
-  if (typeof flags.out !== 'string' && !flags.report) throw new UsageError('give --out FILE.parquet|FILE.csv, --report, or both');
-  const scratch = typeof flags.out === 'string' ? null : mkdtempSync(join(tmpdir(), 'puhui-features-'));
-  const outFile = typeof flags.out === 'string' ? resolve(flags.out) : join(scratch!, 'features.parquet');
-  try {
-    const bar = new ProgressBar('features', json);
-    const result = await computeFeatureTable({ datasetDir: dir, asOf, outFile, workers: flags.workers === undefined ? undefined : intFlag(flags, 'workers', 2), onProgress: (done, total) => bar.update(done, total, `${done}/${total} shards`) });
-    bar.done();
-    let report: FeatureReport | null = null;
-    if (flags.report) {
-      const files = datasetFiles(dir);
-      const labels = typeof flags.labels === 'string' ? resolve(flags.labels) : files.find((f) => f.entity === 'labels')?.path;
-      if (!labels) throw new UsageError('the report needs outcomes: give --labels FILE (creditCode, defaultMonth …)');
-      report = await featureReport(outFile, labels, files.find((f) => f.entity === 'enterprises')!.path, asOf);
-    }
-    const summary = { ...result, outFile: scratch ? null : result.outFile, referenceFile: scratch ? null : result.referenceFile, report };
-    print(json, summary, () => [
-      `${result.enterprises} enterprises × ${FEATURES.length} features as of ${asOf} in ${result.seconds.toFixed(1)} s (${Math.round(result.enterprises / result.seconds)} enterprises/s)`,
-      scratch ? '' : `Written ${result.outFile}; industry reference (${result.referenceGroups} groups) ${result.referenceFile}`,
-      ...(report ? ['', `Information value against defaults in the 12 months after ${asOf}: ${report.defaults} of ${report.enterprises} (${(report.badRate * 100).toFixed(2)}%)`,
-        ...renderTable(['feature', 'group', 'IV', 'strength', 'missing'], report.features.map((f) => [f.id, f.group, f.iv.toFixed(3), f.strength, `${Math.round(f.missingShare * 100)}%`]))] : []),
-    ].filter((line) => line !== '').join('\n'));
-  } finally {
-    if (scratch) rmSync(scratch, { recursive: true, force: true });
-  }
-}
-
-function renderRowCounts(title: string, counts: Record<string, number | undefined>): string {
-  return [title, ...renderTable(['entity', 'rows'], Object.entries(counts).map(([entity, n]) => [entity, String(n ?? 0)]))].join('\n');
-}
-
-const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { demo: commandDemo, synth: commandSynth, import: commandImport, inspect: commandInspect, features: commandFeatures, fraud: commandFraud, train: commandTrain, score: commandScore, decide: commandDecide, backtest: commandBacktest, strategy: commandStrategy, loan: commandLoan, snapshot: commandSnapshot, audit: commandAudit, serve: commandServe, selfproof: commandSelfproof };
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -328,7 +131,9 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     const run = await load();
-    return (await run(rest)) ?? 0;
+    // A command either returns its exit code or sets process.exitCode (1: done, but something needs attention).
+    const code = await run(rest);
+    return code ?? (typeof process.exitCode === 'number' ? process.exitCode : 0);
   } catch (error) {
     // Errors that describe bad input: the user gets the message, never a stack trace.
     if (error instanceof PuhuiUserError) {

@@ -14,34 +14,50 @@ import { Rng } from '../../src/synth/random.ts';
 const quick = process.argv.includes('--quick');
 const networkxTimeoutSeconds = Number(process.env.NETWORKX_TIMEOUT_SECONDS ?? 900);
 
-function randomEdges(nodes: number, edges: number, seed: number): [number, number][] {
+/** Distinct random edges without self-loops, as typed arrays (keys u·n+v sorted and deduplicated: no large Set). */
+function randomEdges(nodes: number, edges: number, seed: number): { source: Int32Array; target: Int32Array } {
   const rng = new Rng(seed, 'cycle-bench');
-  const out: [number, number][] = [];
-  const seen = new Set<number>();
-  while (out.length < edges) {
-    const u = rng.int(nodes);
-    const v = rng.int(nodes);
-    if (u === v || seen.has(u * nodes + v)) continue;
-    seen.add(u * nodes + v);
-    out.push([u, v]);
+  let keys = new Float64Array(0);
+  let draw = Math.ceil(edges * 1.05);
+  for (;;) {
+    const more = new Float64Array(keys.length + draw);
+    more.set(keys);
+    for (let k = keys.length; k < more.length; k++) {
+      const u = rng.int(nodes);
+      let v = rng.int(nodes - 1);
+      if (v >= u) v++;
+      more[k] = u * nodes + v;
+    }
+    more.sort();
+    let unique = 0;
+    for (let k = 0; k < more.length; k++) if (k === 0 || more[k] !== more[k - 1]) more[unique++] = more[k]!;
+    keys = more.slice(0, unique);
+    if (keys.length >= edges) break;
+    draw = edges - keys.length + 1000;
   }
-  return out;
+  // Keep a deterministic, unbiased subset of exactly `edges`: shuffle the keys, take the first ones.
+  for (let k = keys.length - 1; k > 0; k--) { const j = rng.int(k + 1); const t = keys[k]!; keys[k] = keys[j]!; keys[j] = t; }
+  const source = new Int32Array(edges);
+  const target = new Int32Array(edges);
+  for (let k = 0; k < edges; k++) { source[k] = Math.floor(keys[k]! / nodes); target[k] = keys[k]! % nodes; }
+  return { source, target };
 }
 
-function networkOf(nodes: number, pairs: [number, number][]) {
+function networkOf(nodes: number, pairs: { source: Int32Array; target: Int32Array }) {
+  const m = pairs.source.length;
   const list: EdgeList = {
-    source: Int32Array.from(pairs, (p) => p[0]), target: Int32Array.from(pairs, (p) => p[1]), amountFen: new Float64Array(pairs.length).fill(1),
-    count: new Int32Array(pairs.length).fill(1), firstDay: new Int32Array(pairs.length), lastDay: new Int32Array(pairs.length), monthMask: new Int32Array(pairs.length).fill(1),
+    source: pairs.source, target: pairs.target, amountFen: new Float64Array(m).fill(1),
+    count: new Int32Array(m).fill(1), firstDay: new Int32Array(m), lastDay: new Int32Array(m), monthMask: new Int32Array(m).fill(1),
   };
   return buildNetwork(nodes, list);
 }
 
 /** networkx simple_cycles(length_bound) on the same edges: cycle count and seconds, or the timeout as a lower bound. */
-function networkx(pairs: [number, number][], nodes: number, lengthBound: number): { cycles: number | null; seconds: number; timedOut: boolean } {
+function networkx(pairs: { source: Int32Array; target: Int32Array }, nodes: number, lengthBound: number): { cycles: number | null; seconds: number; timedOut: boolean } {
   const dir = mkdtempSync(join(tmpdir(), 'puhui-nx-'));
   try {
     const file = join(dir, 'edges.txt');
-    writeFileSync(file, pairs.map((p) => `${p[0]} ${p[1]}`).join('\n') + '\n');
+    writeFileSync(file, Array.from(pairs.source, (u, k) => `${u} ${pairs.target[k]}`).join('\n') + '\n');
     const script = `import networkx as nx, time, json, sys
 g = nx.DiGraph(); g.add_nodes_from(range(${nodes}))
 g.add_edges_from(tuple(map(int, line.split())) for line in open(sys.argv[1]) if line.strip())
@@ -64,6 +80,7 @@ function seconds(work: () => void): number {
 // 1. The large random graph.
 const largeNodes = quick ? 20_000 : 200_000;
 const large = networkOf(largeNodes, randomEdges(largeNodes, largeNodes * 5, 1));
+const rssBeforeSearchMb = Math.round(process.memoryUsage().rss / 1e6);
 let largeCycles = 0;
 let largeUncovered = 0;
 const largeSeconds = seconds(() => { const s = enumerateCycles(large, { lengthMax: 6, accept: () => false }); largeCycles = s.cyclesExamined; largeUncovered = s.uncovered.length; });
@@ -88,8 +105,9 @@ const smallSeconds = seconds(() => { smallCycles = enumerateCycles(small, { leng
 const smallNetworkx = networkx(smallPairs, 2000, 6);
 
 // 3. The chain of diamonds.
-const diamondPairs: [number, number][] = [];
-for (let k = 0; k < 24; k++) { const a = 3 * k; diamondPairs.push([a, a + 1], [a, a + 2], [a + 1, a + 3], [a + 2, a + 3]); }
+const diamondList: [number, number][] = [];
+for (let k = 0; k < 24; k++) { const a = 3 * k; diamondList.push([a, a + 1], [a, a + 2], [a + 1, a + 3], [a + 2, a + 3]); }
+const diamondPairs = { source: Int32Array.from(diamondList, (p) => p[0]), target: Int32Array.from(diamondList, (p) => p[1]) };
 const diamonds = networkOf(73, diamondPairs);
 let diamondCycles = -1;
 const diamondSeconds = seconds(() => { diamondCycles = enumerateCycles(diamonds, { lengthMax: 48 }).cyclesExamined; });
@@ -97,7 +115,7 @@ const diamondNetworkx = networkx(diamondPairs, 73, 48);
 
 console.log(JSON.stringify({
   quick,
-  large: { nodes: largeNodes, edges: large.edgeCount, lengthMax: 6, cycles: largeCycles, uncovered: largeUncovered, seconds: largeSeconds, rssMb: rssAfterLargeMb },
+  large: { nodes: largeNodes, edges: large.edgeCount, lengthMax: 6, cycles: largeCycles, uncovered: largeUncovered, seconds: largeSeconds, rssBeforeSearchMb, rssMb: rssAfterLargeMb },
   throughOneNode: { samples: latenciesMs.length, p50Ms: latenciesMs[500], p99Ms: latenciesMs[990], maxMs: latenciesMs.at(-1) },
   small: { nodes: 2000, edges: small.edgeCount, cycles: smallCycles, seconds: smallSeconds, networkx: smallNetworkx, speedup: smallNetworkx.seconds / smallSeconds, speedupIsLowerBound: smallNetworkx.timedOut },
   diamonds: { nodes: 73, edges: diamonds.edgeCount, lengthMax: 48, cycles: diamondCycles, ms: diamondSeconds * 1000, networkx: diamondNetworkx },

@@ -38,6 +38,12 @@ export interface CycleSearchOptions {
    * from `cycles` (it still counts as examined).
    */
   accept?: ((nodes: Int32Array, edges: Int32Array, length: number) => boolean) | null;
+  /**
+   * Whether invoices of leg `into` can follow invoices of leg `from` in a round (ring evidence). A round has
+   * at most one hop that does not chain (the one into its starting leg), so a path with two such hops is cut:
+   * exact for rings with evidence, and what keeps a dense honest network cheap. Absent: structure only.
+   */
+  legsChain?: ((from: number, into: number) => boolean) | null;
   /** Prune by distance back to the root (default true); false only to measure what the pruning saves (bench). */
   distancePruning?: boolean;
 }
@@ -145,6 +151,8 @@ class CycleWalker {
   private readonly pathNodes: Int32Array;
   private readonly pathEdges: Int32Array;
   private readonly cursor: Int32Array;
+  /** breaks[d]: hops that do not chain among the first d edges of the path. */
+  private readonly breaks: Int32Array;
   private readonly onPath: Uint8Array;
   /** distance[v] back to the root is valid only where stamp[v] equals the current root's stamp. */
   private readonly distance: Uint8Array;
@@ -162,6 +170,7 @@ class CycleWalker {
     this.pathNodes = new Int32Array(depth);
     this.pathEdges = new Int32Array(depth);
     this.cursor = new Int32Array(depth);
+    this.breaks = new Int32Array(depth + 1);
     this.onPath = new Uint8Array(network.nodeCount);
     this.distance = new Uint8Array(network.nodeCount);
     this.stamp = new Int32Array(network.nodeCount);
@@ -227,6 +236,7 @@ class CycleWalker {
     const nodes = this.pathNodes;
     const edges = this.pathEdges;
     nodes[0] = s;
+    this.breaks[0] = 0;
     this.cursor[0] = network.offsets[s]!;
     this.onPath[s] = 1;
     let depth = 0; // edges on the path
@@ -243,7 +253,11 @@ class CycleWalker {
       if (++steps > c.stepsMaxPerRoot) { complete = false; break; }
       if (!this.usable(e)) continue;
       const w = network.targets[e]!;
+      const chain = c.legsChain;
+      const breaks = depth > 0 && chain && !chain(edges[depth - 1]!, e) ? this.breaks[depth]! + 1 : this.breaks[depth]!;
+      if (breaks > 1) continue;
       if (w === s) {
+        if (depth > 0 && chain && breaks + (chain(e, edges[0]!) ? 0 : 1) > 1) continue;
         edges[depth] = e;
         search.cyclesExamined++;
         const length = depth + 1;
@@ -262,6 +276,7 @@ class CycleWalker {
       }
       edges[depth] = e;
       depth++;
+      this.breaks[depth] = breaks;
       nodes[depth] = w;
       this.cursor[depth] = network.offsets[w]!;
       this.onPath[w] = 1;

@@ -22,7 +22,7 @@ import { enumerateCycles, type CycleSearch } from './cycles.ts';
 import { identityClusters, type IdentityCluster, type IdentityHub, type IdentityPlaceholder } from './identities.ts';
 import { loadNetwork, type LoadedNetwork } from './load.ts';
 import { type FraudPolicy, type FraudPolicyDocument, defaultFraudPolicy } from './policy.ts';
-import { describeRing, legsAllowed, type Ring, ringEvidence, ringFigures } from './rings.ts';
+import { describeRing, legsAllowed, legsChain, type Ring, ringEvidence, ringFigures } from './rings.ts';
 import { type FraudSignal, signal, TYPOLOGY_PRIORITY } from './signals.ts';
 
 export interface FraudOptions {
@@ -156,7 +156,8 @@ function findRings(loaded: LoadedNetwork, p: Policy, clusters: FraudReport['clus
     if (figures.suspicion >= p.rings.suspicionMin) rings.push(describeRing(network, (v) => codes[v]!, cycle, evidence, figures));
     return false;
   };
-  const search = enumerateCycles(network, { lengthMax: p.rings.lengthMax, edgeAllowed, stepsMaxPerRoot: p.rings.searchStepsMaxPerRoot, cyclesMax: p.rings.cyclesMax, accept });
+  const legsChainOf = (from: number, into: number) => legsChain(network, from, into, p.rings);
+  const search = enumerateCycles(network, { lengthMax: p.rings.lengthMax, edgeAllowed, stepsMaxPerRoot: p.rings.searchStepsMaxPerRoot, cyclesMax: p.rings.cyclesMax, accept, legsChain: legsChainOf });
   return { rings, search, invoicesSkipped, withEvidence };
 }
 

@@ -119,6 +119,31 @@ function lowerBound(amounts: Float64Array, start: number, end: number, value: nu
 }
 
 /**
+ * Whether some invoice of leg `into` can follow some invoice of leg `from` in a round: the pairwise test the
+ * cycle search cuts paths with (a round breaks the chain at one hop at most, the one into its first leg).
+ */
+export function legsChain(network: InvoiceNetwork, from: number, into: number, policy: RingPolicy): boolean {
+  const before = legInvoices(network, from, policy);
+  const after = legInvoices(network, into, policy);
+  const amounts = network.invoiceAmountFen;
+  const low = (1 - policy.commissionPerHopMax) * (1 - policy.amountTolerance);
+  const high = 1 + policy.amountTolerance;
+  for (let k = after.start; k < after.end; k++) {
+    const y = amounts[k]!;
+    if (nearCap(y, policy)) {
+      const at = lowerBound(amounts, before.start, before.end, y);
+      if (at < before.end && amounts[at] === y) return true;
+      continue;
+    }
+    // A reached x outside the caps' bands within [y / high, y / low].
+    for (let at = lowerBound(amounts, before.start, before.end, y / high - 1e-9); at < before.end && amounts[at]! <= y / low + 1e-9; at++) {
+      if (!nearCap(amounts[at]!, policy)) return true;
+    }
+  }
+  return false;
+}
+
+/**
  * Invoice-level evidence of a cycle given by its edges, or null when no round of invoices chains round it.
  * Tries every leg as the start of the round; an invoice is matched when some round through it closes.
  */

@@ -10,7 +10,7 @@
 import { cyclesThrough, popcount, type UncoveredReason } from './cycles.ts';
 import type { InvoiceNetwork } from './network.ts';
 import type { FraudPolicy } from './policy.ts';
-import { describeRing, legsAllowed, type Ring, ringEvidence, ringFigures } from './rings.ts';
+import { describeRing, legsAllowed, legsChain, type Ring, ringEvidence, ringFigures } from './rings.ts';
 
 export interface RingsThrough {
   node: number;
@@ -44,6 +44,7 @@ export function ringsThrough(network: InvoiceNetwork, node: number, policy: Frau
   const months = monthsWithInvoices(network);
   const found = cyclesThrough(network, node, {
     lengthMax: p.lengthMax, stepsMaxPerRoot: p.searchStepsMaxPerRoot, cyclesMax: p.cyclesMax, edgeAllowed: legsAllowed(network, p.legAmountMinFen),
+    legsChain: (from, into) => legsChain(network, from, into, p),
     accept: (nodes, edges, length) => {
       if (length < 2) return false;
       const evidence = ringEvidence(network, edges, length, p);

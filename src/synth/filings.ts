@@ -8,7 +8,7 @@ import { dayOfMonthIndex, isoDateOfDay, isoMonthOfIndex } from '../domain/period
 import type { TaxGrade } from '../domain/entities.ts';
 import { INDUSTRY_PROFILES, type SynthConfig } from './config.ts';
 import type { CsvFileWriter } from './csv-writer.ts';
-import { type Firms, fraudKindOf } from './firms.ts';
+import { behaviourKindOf, type Firms } from './firms.ts';
 import { NO_DEFAULT, type HealthPaths } from './health.ts';
 import { caseNumber, PROVINCE_SHORT } from './names.ts';
 import { Rng } from './random.ts';
@@ -53,7 +53,7 @@ export function writeFilings(
 
 /** What a firm really sells in a month: a pass-through company sells exactly what it invoices. */
 function revenueOf(firms: Firms, ledger: TradeLedger, i: number, cell: number): number {
-  return fraudKindOf(firms, i) === 'pass_through' ? Math.max(0, ledger.salesInvoicedFen[cell]!) : ledger.revenueFen[cell]!;
+  return behaviourKindOf(firms, i) === 'pass_through' ? Math.max(0, ledger.salesInvoicedFen[cell]!) : ledger.revenueFen[cell]!;
 }
 
 const yearOf = (firms: Firms, t: number) => 1970 + Math.floor((firms.startIndex + t) / 12);
@@ -85,7 +85,7 @@ function writeVatReturns(firms: Firms, paths: HealthPaths, ledger: TradeLedger, 
   const months = firms.months;
   const general = firms.general[i] === 1;
   const rateBps = general ? INDUSTRY_PROFILES[firms.profile[i]!]!.vatRateBps : SMALL_SCALE_RATE_BPS;
-  const kind = fraudKindOf(firms, i);
+  const kind = behaviourKindOf(firms, i);
   const obs = firms.observationIndex;
   const obsDay = dayOfMonthIndex(firms.startIndex + obs);
   // Each firm's own burden around its industry's; input tax beyond what SME invoices supply comes from
@@ -253,7 +253,7 @@ function writeBureauReports(firms: Firms, paths: HealthPaths, rng: Rng, i: numbe
   const defaultMonth = paths.defaultMonth[i]!;
   const dpd = new Int32Array(months);
   const inquiries = new Int32Array(months);
-  const kind = fraudKindOf(firms, i);
+  const kind = behaviourKindOf(firms, i);
   for (let t = 0; t < months; t++) {
     const h = health(firms, paths, i, t);
     if (defaultMonth !== NO_DEFAULT && t >= defaultMonth - 2) dpd[t] = 30 * (t - defaultMonth + 3);

@@ -44,6 +44,14 @@ export function fraudKindOf(firms: Firms, index: number): FraudKind {
   return FRAUD_KINDS[firms.fraud[index]!]!;
 }
 
+/**
+ * The typology a firm's filings and credit history behave as: a ring among high-degree firms files and
+ * borrows like the honest firm it otherwise is (its ring shows only in its invoices and its label).
+ */
+export function behaviourKindOf(firms: Firms, index: number): FraudKind {
+  return firms.fraudGroup[index]?.startsWith(HIGH_DEGREE_RING_PREFIX) ? 'none' : fraudKindOf(firms, index);
+}
+
 export function createFirms(config: SynthConfig): Firms {
   const rng = new Rng(config.seed, 'firms');
   const count = config.enterprises;
@@ -90,7 +98,7 @@ export function createFirms(config: SynthConfig): Firms {
     firms.fraudGroup.push(null);
   }
   plantFraudGroups(firms, config);
-  plantHighDegreeRings(firms, config, ringGroups(firms) + 1);
+  plantHighDegreeRings(firms, config, 1);
   plantAgentAddresses(firms, config);
   return firms;
 }
@@ -200,7 +208,8 @@ function plantFraudGroups(firms: Firms, config: SynthConfig): void {
  * Rings among high-degree firms: a quarter more ring members, drawn from the largest established general
  * taxpayers (the firms with the most suppliers and customers), on a stream of their own so the groups
  * planted before them stay as they were. Their loop is a small share of their sales and their legs sit
- * among many honest ones.
+ * among many honest ones. They dress up sales and keep trading: no bust-out after the observation date
+ * (health.ts), which also leaves the default calibration of every other firm as it was.
  */
 function plantHighDegreeRings(firms: Firms, config: SynthConfig, firstGroup: number): void {
   const rng = new Rng(config.seed, 'fraud-groups-high-degree');
@@ -214,18 +223,14 @@ function plantHighDegreeRings(firms: Firms, config: SynthConfig, firstGroup: num
     for (let k = 0; k < size; k++) {
       const i = top.splice(rng.int(top.length), 1)[0]!;
       firms.fraud[i] = FRAUD_INDEX.ring;
-      firms.fraudGroup[i] = `RING-${g}`;
+      firms.fraudGroup[i] = `${HIGH_DEGREE_RING_PREFIX}${g}`;
     }
     members -= size;
   }
 }
 
-/** Number of ring groups planted so far (RING-1 … RING-k). */
-function ringGroups(firms: Firms): number {
-  let groups = 0;
-  for (const group of firms.fraudGroup) if (group?.startsWith('RING-')) groups = Math.max(groups, Number(group.slice(5)));
-  return groups;
-}
+/** Group names of the rings among high-degree firms: RING-H1, RING-H2 … */
+export const HIGH_DEGREE_RING_PREFIX = 'RING-H';
 
 /**
  * Registered-agent addresses: a few addresses each shared by 12–40 honest firms (a business centre that

@@ -8,7 +8,7 @@
  * the calibration, so the overall rate still holds.
  */
 import { INDUSTRY_PROFILES, type SynthConfig } from './config.ts';
-import { type Firms, fraudKindOf } from './firms.ts';
+import { type Firms, fraudKindOf, HIGH_DEGREE_RING_PREFIX } from './firms.ts';
 import { Rng } from './random.ts';
 
 const AR_RHO = 0.92;
@@ -68,7 +68,7 @@ function hazardMultipliers(firms: Firms): Float32Array {
   const months = firms.months;
   const multiplier = new Float32Array(firms.count * months).fill(1);
   for (let i = 0; i < firms.count; i++) {
-    if (fraudKindOf(firms, i) === 'none') continue;
+    if (fraudKindOf(firms, i) === 'none' || firms.fraudGroup[i]?.startsWith(HIGH_DEGREE_RING_PREFIX)) continue;
     // A fraudster keeps filing until it applies (the observation date), then busts out.
     for (let t = 0; t < months; t++) multiplier[i * months + t] = t < firms.observationIndex ? 0 : FRAUD_HAZARD_MULTIPLIER;
   }

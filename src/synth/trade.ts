@@ -9,7 +9,7 @@ import { dayOfMonthIndex, isoDateOfDay, monthIndexOfDay } from '../domain/period
 import { taxFenOf } from '../domain/money.ts';
 import { INDUSTRY_PROFILES, type SynthConfig } from './config.ts';
 import type { CsvFileWriter } from './csv-writer.ts';
-import { type Firms, fraudKindOf } from './firms.ts';
+import { type Firms, fraudKindOf, HIGH_DEGREE_RING_PREFIX } from './firms.ts';
 import { NO_DEFAULT, type HealthPaths } from './health.ts';
 import { Rng, WeightedTable } from './random.ts';
 
@@ -37,7 +37,16 @@ export interface TradeLedger {
 
 interface Edges { seller: Int32Array; buyer: Int32Array; weight: Float64Array; regular: Uint8Array }
 
-interface Overlay { seller: number; buyer: number; amountFen: number; day: number; /** Whole invoices of exactly amountFen each (rings), instead of a flow split under the cap. */ invoices?: number }
+interface Overlay {
+  seller: number; buyer: number; amountFen: number; day: number;
+  /** Whole invoices of exactly amountFen each (rings), instead of a flow split under the cap. */
+  invoices?: number;
+  /**
+   * The draws of an earlier version's ring flow, made and discarded: they keep every other invoice of the
+   * economy as it was, so changing how rings invoice does not re-draw the honest economy other parts are tested on.
+   */
+  discard?: boolean;
+}
 
 export function simulateTrade(
   firms: Firms, paths: HealthPaths, config: SynthConfig, invoiceWriter: CsvFileWriter, onMonth: (done: number, total: number) => void = () => {},
@@ -53,7 +62,7 @@ export function simulateTrade(
   };
   const rng = new Rng(config.seed, 'trade');
   const edges = buildEdges(firms, new Rng(config.seed, 'edges'));
-  const overlays = new FraudOverlays(firms, new Rng(config.seed, 'overlays'));
+  const overlays = new FraudOverlays(firms, new Rng(config.seed, 'overlays'), new Rng(config.seed, 'ring-styles'));
   const issuer = new InvoiceIssuer(firms, ledger, invoiceWriter, new Rng(config.seed, 'invoices'));
   const salesTarget = new Float64Array(n);
   const purchaseTarget = new Float64Array(n);
@@ -66,7 +75,7 @@ export function simulateTrade(
     }
     for (const overlay of overlays.flowsOf(t, ledger)) {
       if (overlay.invoices) issuer.wholeInvoices(overlay.seller, overlay.buyer, overlay.amountFen, overlay.invoices, t, overlay.day);
-      else issuer.trade(overlay.seller, overlay.buyer, overlay.amountFen, t, overlay.day);
+      else issuer.trade(overlay.seller, overlay.buyer, overlay.amountFen, t, overlay.day, overlay.discard === true);
     }
     onMonth(t + 1, months);
   }
@@ -226,7 +235,7 @@ class InvoiceIssuer {
     private readonly rng: Rng,
   ) {}
 
-  trade(seller: number, buyer: number, amountFen: number, t: number, day: number): void {
+  trade(seller: number, buyer: number, amountFen: number, t: number, day: number, discard = false): void {
     const firms = this.firms;
     const cap = firms.invoiceCapFen[seller]!;
     const total = Math.min(Math.round(amountFen), cap * INVOICES_PER_EDGE_MONTH_MAX);
@@ -236,8 +245,10 @@ class InvoiceIssuer {
       : firms.general[buyer] === 1 && this.rng.chance(0.4);
     const rateBps = firms.general[seller] ? INDUSTRY_PROFILES[firms.profile[seller]!]!.vatRateBps : SMALL_SCALE_RATE_BPS;
     const cell = seller * firms.months + t;
-    this.ledger.customerCount[cell]!++;
-    this.ledger.topCustomerFen[cell] = Math.max(this.ledger.topCustomerFen[cell]!, total);
+    if (!discard) {
+      this.ledger.customerCount[cell]!++;
+      this.ledger.topCustomerFen[cell] = Math.max(this.ledger.topCustomerFen[cell]!, total);
+    }
     const fullCap = Math.floor(total / cap);
     const pieces = fullCap > 0 ? [] : splitAmount(this.rng, total, 1 + Math.min(3, this.rng.poisson(0.5)));
     for (let k = 0; k < fullCap; k++) pieces.push(cap - 100 * this.rng.int(5000)); // splitting at the cap, as firms do
@@ -246,7 +257,7 @@ class InvoiceIssuer {
       if (rest >= 100) pieces.push(rest);
     }
     const issueDay = dayOfMonthIndex(firms.startIndex + t, Math.min(28, Math.max(1, day)));
-    for (const piece of pieces) this.issue(seller, buyer, piece, rateBps, special, issueDay, t);
+    for (const piece of pieces) this.issue(seller, buyer, piece, rateBps, special, issueDay, t, discard);
   }
 
   /** Invoices of exactly one amount each, never voided or reversed: how a ring passes the same invoice amount on. */
@@ -259,28 +270,29 @@ class InvoiceIssuer {
     this.ledger.customerCount[cell]!++;
     this.ledger.topCustomerFen[cell] = Math.max(this.ledger.topCustomerFen[cell]!, amountFen * count);
     for (let k = 0; k < count; k++) {
-      const number = this.nextNumber(seller, issueDay);
+      const number = this.nextRingNumber(seller, issueDay);
       this.writer.row([number, firms.code[seller]!, firms.code[buyer]!, isoDateOfDay(issueDay), amountFen, taxFen, rateBps, 'special', 'normal', null, firms.division[seller]!]);
       this.book(seller, buyer, amountFen, taxFen, true, t);
     }
   }
 
-  private issue(seller: number, buyer: number, amountFen: number, rateBps: number, special: boolean, issueDay: number, t: number): void {
+  private issue(seller: number, buyer: number, amountFen: number, rateBps: number, special: boolean, issueDay: number, t: number, discard = false): void {
     const firms = this.firms;
     const number = this.nextNumber(seller, issueDay);
     const taxFen = taxFenOf(amountFen, rateBps);
     const voided = this.rng.chance(VOID_INVOICE_PROBABILITY);
     const kind = special ? 'special' : 'ordinary';
     const category = firms.division[seller]!;
-    this.writer.row([number, firms.code[seller]!, firms.code[buyer]!, isoDateOfDay(issueDay), amountFen, taxFen, rateBps, kind, voided ? 'void' : 'normal', null, category]);
+    if (!discard) this.writer.row([number, firms.code[seller]!, firms.code[buyer]!, isoDateOfDay(issueDay), amountFen, taxFen, rateBps, kind, voided ? 'void' : 'normal', null, category]);
     if (voided) return;
-    this.book(seller, buyer, amountFen, taxFen, special, t);
+    if (!discard) this.book(seller, buyer, amountFen, taxFen, special, t);
     if (!this.rng.chance(RED_INVOICE_PROBABILITY)) return;
     const redDay = issueDay + 3 + this.rng.int(38);
     const redMonth = monthIndexOfDay(redDay) - firms.startIndex;
     if (redMonth >= firms.months) return;
     const redAmount = this.rng.chance(0.6) ? amountFen : Math.max(1, Math.round(amountFen * this.rng.between(0.05, 0.3)));
     const redTax = taxFenOf(redAmount, rateBps);
+    if (discard) { this.nextNumber(seller, redDay); return; }
     this.writer.row([this.nextNumber(seller, redDay), firms.code[seller]!, firms.code[buyer]!, isoDateOfDay(redDay), -redAmount, -redTax, rateBps, kind, 'red', number, category]);
     this.book(seller, buyer, -redAmount, -redTax, special, redMonth);
   }
@@ -295,6 +307,14 @@ class InvoiceIssuer {
     if (special) this.ledger.specialSalesFen[sellerCell]! += amountFen;
     this.ledger.purchasesFen[buyerCell]! += amountFen;
     if (special && this.firms.general[buyer]) this.ledger.deductibleInputTaxFen[buyerCell]! += taxFen;
+  }
+
+  private ringSequence = 0;
+
+  /** Ring invoices are numbered on channel 1, so the other invoices keep their numbers. */
+  private nextRingNumber(seller: number, day: number): string {
+    this.ringSequence++;
+    return `${isoDateOfDay(day).slice(2, 4)}${this.firms.region[seller]!.slice(0, 2)}1${String(this.ringSequence).padStart(15, '0')}`;
   }
 
   /** 20-digit fully-digital invoice number: year (2), province (2), channel (1), sequence (15). */
@@ -318,11 +338,14 @@ function splitAmount(rng: Rng, total: number, parts: number): number[] {
 class FraudOverlays {
   /** Ring invoices by month: whole invoices of one amount per leg and round (see planRing). */
   private readonly ringFlows = new Map<number, Overlay[]>();
+  /** The earlier version's rings and base amounts, whose draws are made and discarded (see Overlay.discard). */
+  private readonly legacyRings: number[][] = [];
+  private readonly legacyRingBaseFen: number[] = [];
   private readonly shellEdges: [number, number, number][] = [];
   private readonly bursts: { firm: number; buyers: number[]; suppliers: number[]; baseFen: number }[] = [];
   private readonly passThrough: { firm: number; suppliers: number[] }[] = [];
 
-  constructor(private readonly firms: Firms, private readonly rng: Rng) {
+  constructor(private readonly firms: Firms, private readonly rng: Rng, ringRng: Rng) {
     const groups = new Map<string, number[]>();
     for (let i = 0; i < firms.count; i++) {
       const group = firms.fraudGroup[i];
@@ -331,7 +354,9 @@ class FraudOverlays {
     const generalSuppliers: number[] = [];
     const generalBuyers: number[] = [];
     for (let i = 0; i < firms.count; i++) {
-      if (firms.fraud[i] !== 0 || !firms.general[i] || firms.firstMonth[i] !== 0) continue;
+      // Rings among high-degree firms came later: they stay in the pools, so the pools are drawn as before.
+      const highDegreeRing = firms.fraudGroup[i]?.startsWith(HIGH_DEGREE_RING_PREFIX) === true;
+      if ((firms.fraud[i] !== 0 && !highDegreeRing) || !firms.general[i] || firms.firstMonth[i] !== 0) continue;
       const section = INDUSTRY_PROFILES[firms.profile[i]!]!.section;
       if (section === 'C' || section === 'F') generalSuppliers.push(i);
       generalBuyers.push(i);
@@ -339,7 +364,11 @@ class FraudOverlays {
     for (const members of groups.values()) {
       const kind = fraudKindOf(firms, members[0]!);
       if (kind === 'ring' && members.length >= 3) {
-        continue; // planned below on a stream of their own
+        if (firms.fraudGroup[members[0]!]!.startsWith(HIGH_DEGREE_RING_PREFIX)) continue;
+        this.legacyRings.push(members);
+        const medianMonthly = members.map((i) => (firms.revenueYuan[i]! * 100) / 12).sort((a, b) => a - b)[members.length >> 1]!;
+        const capacity = 0.8 * INVOICES_PER_EDGE_MONTH_MAX * Math.min(...members.map((i) => firms.invoiceCapFen[i]!));
+        this.legacyRingBaseFen.push(Math.min(capacity, medianMonthly * rng.between(0.8, 2)));
       } else if (kind === 'shell') {
         for (const s of members) for (const b of members) if (s !== b && rng.chance(0.6)) this.shellEdges.push([s, b, 30_000_000 * rng.between(0.5, 2)]);
       } else if (kind === 'burst_invoicing') {
@@ -349,7 +378,6 @@ class FraudOverlays {
         this.passThrough.push({ firm: members[0]!, suppliers: pickSome(rng, generalSuppliers, 1 + rng.int(3)) });
       }
     }
-    const ringRng = new Rng(rng.nextUint32(), 'ring-styles');
     for (const members of groups.values()) if (fraudKindOf(firms, members[0]!) === 'ring' && members.length >= 3) this.planRing(members, ringRng);
   }
 
@@ -397,6 +425,15 @@ class FraudOverlays {
       if (sales <= 0 || suppliers.length === 0) continue;
       const purchases = sales * this.rng.between(0.96, 0.995);
       for (const s of suppliers) flows.push({ seller: s, buyer: firm, amountFen: purchases / suppliers.length, day: 1 + this.rng.int(10) });
+    }
+    const obs = firms.observationIndex;
+    if (t >= obs - 12 && t <= obs + 2) {
+      this.legacyRings.forEach((members, g) => {
+        const startDay = 3 + this.rng.int(12);
+        members.forEach((s, k) => {
+          flows.push({ seller: s, buyer: members[(k + 1) % members.length]!, amountFen: this.legacyRingBaseFen[g]! * this.rng.between(0.97, 1.03), day: startDay + k, discard: true });
+        });
+      });
     }
     flows.push(...(this.ringFlows.get(t) ?? []));
     for (const [s, b, amount] of this.shellEdges) {

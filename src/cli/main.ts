@@ -27,6 +27,7 @@ import { renderBacktestReport } from './backtest-report.ts';
 import { prepareDataset } from '../decision/dataset.ts';
 import { loadStrategy, strategyLabel } from '../decision/strategy.ts';
 import { commandServe } from './serve.ts';
+import { commandAudit } from './audit.ts';
 
 const HELP = `puhui — inclusive SME credit on data instead of collateral (普惠)
 
@@ -77,6 +78,8 @@ Usage:
       The HTTP service (OpenAPI at /openapi.json): tenants, consent, audited data, intake, online decisions. 服务。
   puhui serve --demo [--port P]
       A small demo economy in a fresh embedded store; prints API keys and three curl commands. 服务演示。
+  puhui audit verify [--database URL | --data DIR] [--json]
+      Walk the store's hash-chained audit trail and name the first altered or missing entry (exit 1 if broken). 审计链校验。
 `;
 
 async function commandSynth(argv: string[]): Promise<void> {
@@ -272,7 +275,7 @@ function renderRowCounts(title: string, counts: Record<string, number | undefine
   return [title, ...renderTable(['entity', 'rows'], Object.entries(counts).map(([entity, n]) => [entity, String(n ?? 0)]))].join('\n');
 }
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { demo: commandDemo, synth: commandSynth, import: commandImport, inspect: commandInspect, features: commandFeatures, fraud: commandFraud, train: commandTrain, score: commandScore, decide: commandDecide, backtest: commandBacktest, strategy: commandStrategy, snapshot: commandSnapshot, serve: commandServe };
+const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { demo: commandDemo, synth: commandSynth, import: commandImport, inspect: commandInspect, features: commandFeatures, fraud: commandFraud, train: commandTrain, score: commandScore, decide: commandDecide, backtest: commandBacktest, strategy: commandStrategy, snapshot: commandSnapshot, serve: commandServe, audit: commandAudit };
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

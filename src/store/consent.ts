@@ -97,6 +97,32 @@ export async function requestConsent(store: Store, principal: Principal, request
   return consent;
 }
 
+/**
+ * The enterprise (or its legal representative, with the enterprise's key) grants a named grantee consent directly:
+ * requested and authorised in one step, audited as `consent.grant`.
+ */
+export async function grantConsent(store: Store, principal: Principal, request: Omit<ConsentRequest, 'creditCode'> & { granteeTenantId: string }): Promise<Consent> {
+  if (principal.tenantKind !== 'enterprise' || !principal.creditCode) throw new ForbiddenError('only the enterprise itself grants consent');
+  const grantee = await store.db.selectFrom('tenants').select(['id', 'kind']).where('id', '=', request.granteeTenantId).executeTakeFirst();
+  if (!grantee || !GRANTEE_KINDS.has(grantee.kind)) throw new NotFoundError(`grantee '${request.granteeTenantId}' not found`);
+  const purpose = request.purpose.trim();
+  if (purpose.length === 0 || purpose.length > CONSENT_PURPOSE_LENGTH_MAX) {
+    throw new InvalidRequestError(`a purpose has 1..${CONSENT_PURPOSE_LENGTH_MAX} characters`, 'invalid_purpose');
+  }
+  const scopes = checkScopes(request.scopes);
+  const now = store.now();
+  const consent: Consent = {
+    id: randomUUID(), tenantId: grantee.id, creditCode: principal.creditCode, purpose, scopes, status: 'Authorised',
+    requestedBy: principal.keyId, requestedAt: now, expiresAt: expiryOf(request.expiresAt, now),
+    decidedAt: now, decidedBy: principal.keyId, endedAt: null, retentionAppliedAt: null, updatedAt: now,
+  };
+  await store.db.transaction().execute(async (tx) => {
+    await tx.insertInto('consents').values({ ...consent, scopes: JSON.stringify(scopes) }).execute();
+    await auditConsent(tx, consent, principal.keyId, 'consent.grant', now);
+  });
+  return consent;
+}
+
 /** A consent the principal may see: the grantee's own, or one about the enterprise the principal is. */
 export async function getConsent(store: Store, principal: Principal, consentId: string): Promise<Consent> {
   let query = store.db.selectFrom('consents').selectAll().where('id', '=', consentId);

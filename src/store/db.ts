@@ -57,8 +57,9 @@ export const systemClock = (): string => new Date().toISOString();
 
 export async function openStore(options: OpenStoreOptions = {}): Promise<Store> {
   const clock = options.clock ?? systemClock;
-  const databaseUrl = options.databaseUrl ?? process.env.DATABASE_URL;
-  const usePostgres = databaseUrl !== undefined && databaseUrl !== '' && options.dataDir === undefined;
+  // An explicit URL wins; DATABASE_URL applies only when no data folder was named.
+  const databaseUrl = options.databaseUrl ?? (options.dataDir === undefined ? process.env.DATABASE_URL : undefined);
+  const usePostgres = databaseUrl !== undefined && databaseUrl !== '';
   if (usePostgres && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new InvalidRequestError(`--database must be a postgres://… URL, got '${databaseUrl.slice(0, 40)}'`, 'usage');
   }

@@ -7,7 +7,7 @@ export { appendAudit, verifyAuditChain, auditEntryHash, type AuditInput, type Au
 export { createTenant, getTenant, createApiKey, revokeApiKey, authenticate, SYSTEM_ACTOR, type Principal, type NewTenant } from './tenants.ts';
 export { listPage, encodeCursor, decodeCursor, PAGE_LIMIT_DEFAULT, PAGE_LIMIT_MAX, type Page, type PageRequest } from './pagination.ts';
 export {
-  requestConsent, authoriseConsent, rejectConsent, revokeConsent, expireConsents, requireConsent, getConsent, listConsents,
+  requestConsent, grantConsent, authoriseConsent, rejectConsent, revokeConsent, expireConsents, requireConsent, getConsent, listConsents,
   checkScopes, ENTITY_SCOPES, SEPARATE_SCOPES, type ConsentRequest, type ConsentCheck,
 } from './consent.ts';
 export {

@@ -2,7 +2,11 @@
  * The two databases every store test runs on: a fresh, uniquely named PostgreSQL database on the local server
  * (dropped afterwards) and an in-memory PGlite. One instance per test file: PGlite takes about a second to start.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { composeCreditCode } from '../../src/domain/credit-code.ts';
 import { openStore, type OpenStoreOptions, type Store } from '../../src/store/index.ts';
@@ -44,11 +48,37 @@ export class TestClock {
 
 export interface OpenedStore { store: Store; clock: TestClock; close(): Promise<void> }
 
+/**
+ * A fresh PGlite data folder, already migrated. Creating a PGlite database (initdb in WebAssembly) takes seconds,
+ * reopening one a fraction of that: the first test process builds a migrated template in the temp folder, keyed by
+ * the PGlite version and the migration source, and every test copies it.
+ */
+export async function pgliteDataDir(): Promise<{ dir: string; remove(): void }> {
+  const migrations = readFileSync(fileURLToPath(new URL('../../src/store/migrations.ts', import.meta.url)), 'utf8');
+  const pgliteVersion = JSON.parse(readFileSync(fileURLToPath(new URL('../../node_modules/@electric-sql/pglite/package.json', import.meta.url)), 'utf8')).version;
+  const key = createHash('sha256').update(`${pgliteVersion}\n${migrations}`).digest('hex').slice(0, 16);
+  const template = join(tmpdir(), `puhui-pglite-template-${key}`);
+  if (!existsSync(join(template, 'PG_VERSION'))) {
+    const building = mkdtempSync(join(tmpdir(), 'puhui-pglite-building-'));
+    const store = await openStore({ dataDir: building });
+    await store.close();
+    try {
+      renameSync(building, template);
+    } catch {
+      rmSync(building, { recursive: true, force: true }); // another test process got there first
+    }
+  }
+  const dir = join(mkdtempSync(join(tmpdir(), 'puhui-pglite-')), 'data');
+  cpSync(template, dir, { recursive: true });
+  return { dir, remove: () => rmSync(join(dir, '..'), { recursive: true, force: true }) };
+}
+
 export async function openTestStore(backend: BackendName, label: string, options: Partial<OpenStoreOptions> = {}): Promise<OpenedStore> {
   const clock = new TestClock();
   if (backend === 'pglite') {
-    const store = await openStore({ dataDir: 'memory://', clock: clock.now, ...options });
-    return { store, clock, close: () => store.close() };
+    const data = await pgliteDataDir();
+    const store = await openStore({ dataDir: data.dir, clock: clock.now, ...options });
+    return { store, clock, close: async () => { await store.close(); data.remove(); } };
   }
   const database = await createPostgresDatabase(label);
   const store = await openStore({ databaseUrl: database.url, clock: clock.now, ...options });

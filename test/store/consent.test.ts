@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   authenticate, authoriseConsent, createApiKey, createTenant, expireConsents, getConsent, listConsents, rejectConsent,
-  requestConsent, requireConsent, revokeConsent, verifyAuditChain, type Principal, type Store,
+  grantConsent, requestConsent, requireConsent, revokeConsent, verifyAuditChain, type Principal, type Store,
 } from '../../src/store/index.ts';
 import { BACKENDS, creditCode, openTestStore, type OpenedStore } from './backends.ts';
 
@@ -114,6 +114,16 @@ for (const backend of BACKENDS) {
         { action: 'consent.revoke', actor: bank.keyId },
       ]);
       assert.equal((await verifyAuditChain(store)).ok, true);
+    });
+
+    test('the enterprise may grant a named grantee directly, and only an enterprise may', async () => {
+      const granted = await grantConsent(store, otherFirm, { granteeTenantId: otherBank.tenantId, scopes: ['tax'], purpose: '银税贷', expiresAt: '2027-12-01' });
+      assert.equal(granted.status, 'Authorised');
+      const found = await requireConsent(store, { granteeTenantId: otherBank.tenantId, creditCode: creditCode(102), scopes: ['tax'], at: store.now() });
+      assert.equal(found.id, granted.id);
+      await assert.rejects(grantConsent(store, bank, { granteeTenantId: otherBank.tenantId, scopes: ['tax'], purpose: 'x', expiresAt: '2027-12-01' }), { code: 'forbidden' });
+      await assert.rejects(grantConsent(store, firm, { granteeTenantId: otherFirm.tenantId, scopes: ['tax'], purpose: 'x', expiresAt: '2027-12-01' }), { code: 'not_found' });
+      await assert.rejects(grantConsent(store, firm, { granteeTenantId: bank.tenantId, scopes: ['bank_statements', 'tax'], purpose: 'x', expiresAt: '2027-12-01' }), { code: 'invalid_scopes' });
     });
   });
 }

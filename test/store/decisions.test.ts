@@ -2,8 +2,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import {
-  authenticate, createApiKey, createTenant, getDecision, listDecisions, recordDecision, verifyAuditChain,
-  type Principal, type Store,
+  authenticate, claimJob, completeJob, createApiKey, createTenant, currentSnapshot, enqueueJob, failJob, getDecision, getJob,
+  listDecisions, recordDecision, registerSnapshot, verifyAuditChain, type Principal, type Store,
 } from '../../src/store/index.ts';
 import { BACKENDS, creditCode, openTestStore, type OpenedStore } from './backends.ts';
 
@@ -96,6 +96,35 @@ for (const backend of BACKENDS) {
       }), { code: 'invalid_amount' });
       assert.equal((await verifyAuditChain(store)).entries, audits);
       assert.equal((await store.db.selectFrom('applications').select('id').where('creditCode', '=', creditCode(9)).execute()).length, 0);
+    });
+
+    test('concurrent workers never claim the same job; a failed job is retried until its attempts run out', async () => {
+      const jobs = [];
+      for (let i = 0; i < 6; i += 1) jobs.push(await enqueueJob(store, { kind: 'snapshot', payload: { asOf: '2026-02-28', n: i }, tenantId: bank.tenantId, attemptsMax: 2 }));
+      const claimed = await Promise.all(Array.from({ length: 8 }, () => claimJob(store, 'snapshot')));
+      const ids = claimed.filter((job) => job !== null).map((job) => job!.id);
+      assert.equal(ids.length, 6);
+      assert.equal(new Set(ids).size, 6, 'no job claimed twice');
+      await completeJob(store, jobs[0]!.id, { snapshotId: 's1' });
+      assert.deepEqual((await getJob(store, jobs[0]!.id, bank)).result, { snapshotId: 's1' });
+      await assert.rejects(getJob(store, jobs[0]!.id, otherBank), { code: 'not_found' });
+      assert.equal((await failJob(store, jobs[1]!.id, 'disk full')).status, 'queued');
+      const retried = await claimJob(store, 'snapshot');
+      assert.equal(retried?.id, jobs[1]!.id);
+      assert.equal(retried?.attempts, 2);
+      const failed = await failJob(store, jobs[1]!.id, 'disk full again');
+      assert.equal(failed.status, 'failed');
+      assert.equal(await claimJob(store, 'snapshot'), null);
+    });
+
+    test('one snapshot is current at a time', async () => {
+      assert.equal(await currentSnapshot(store), null);
+      const first = { id: 'snap-2026-01-31', datasetDir: '/data/x', asOf: '2026-01-31', dir: '/snap/1', builtAt: store.now(), enterprises: 2_000 };
+      await registerSnapshot(store, first);
+      await registerSnapshot(store, { ...first, id: 'snap-2026-02-28', asOf: '2026-02-28', dir: '/snap/2' });
+      assert.equal((await currentSnapshot(store))?.asOf, '2026-02-28');
+      await registerSnapshot(store, first);
+      assert.equal((await currentSnapshot(store))?.id, 'snap-2026-01-31');
     });
   });
 }

@@ -17,8 +17,11 @@ export interface SnapshotEntry {
 /** A fraud signal as a snapshot keeps it per enterprise: enough to rebuild the summary a strategy reads. */
 export interface SignalRef { code: string; severity: FraudSignal['severity']; typology: FraudSignal['typology']; group: string | null }
 
-/** Signals that need the whole invoice network or identity graph; a refresh of one enterprise keeps them as they are. */
-export const NETWORK_SIGNAL_CODES: readonly string[] = ['FR_RING', 'FR_SHELL_CLUSTER'];
+/**
+ * Signals that need the whole invoice network or identity graph (rings, shell clusters, identities shared by
+ * many firms); a refresh of one enterprise keeps them as the snapshot found them.
+ */
+export const NETWORK_SIGNAL_CODES: readonly string[] = ['FR_RING', 'FR_SHELL_CLUSTER', 'FR_IDENTITY_HUB'];
 
 /** The summary a strategy reads, from an enterprise's signals (its typology by TYPOLOGY_PRIORITY), as fraudSummaries() does for a report. */
 export function summaryOf(signals: readonly SignalRef[]): FraudSummary | null {

@@ -185,6 +185,13 @@ console.log('written bench/results/models.json');
 
 spawnSync(process.execPath, ['--import', 'tsx', 'bench/steps/snapshot.ts', '--suite', ...(quick ? ['--quick'] : [])], { stdio: 'inherit' }); // online decisions from a snapshot: bench/results/snapshot.json
 spawnSync(process.execPath, ['--import', 'tsx', 'bench/steps/service.ts', ...(quick ? ['--quick'] : [])], { stdio: 'inherit' }); // decisions over HTTP: bench/results/service.json
+spawnSync(process.execPath, ['--import', 'tsx', 'bench/steps/selfproof.ts', ...(quick ? ['--quick'] : [])], { stdio: 'inherit' }); // self-proof OCR accuracy and latency: bench/results/selfproof.json
+
+// The cycle search beside networkx (the bench's yardstick only; the product never calls Python).
+const cycles = measure('bench/steps/cycles.ts', quick ? ['--quick'] : []);
+writeFileSync(join('bench', 'results', 'cycles.json'), JSON.stringify({
+  benchmark: 'anti-fraud: complete cycle search against networkx', date: summary.date, node: process.version, quick, ...cycles.output, maxRssMb: cycles.maxRssMb,
+}, null, 2) + '\n');
 
 function round(value: number): number {
   return Math.round(value * 100) / 100;

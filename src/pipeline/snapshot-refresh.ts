@@ -17,7 +17,7 @@
  * invoice (or case) the snapshot holds is recognised by its content: same day, counterparty, amount and
  * status (same filing day, role and amount).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -30,6 +30,7 @@ import { featureSqlType } from '../features/batch.ts';
 import { INVOICE_STATUS_CODES, NO_DAY } from '../features/compact.ts';
 import { WINDOW_MONTHS } from '../features/context.ts';
 import { quoteText } from '../data/sql-checks.ts';
+import { MANIFEST_FILE, type DatasetManifest } from '../data/layout.ts';
 import { CsvFileWriter } from '../synth/csv-writer.ts';
 import { detectFraud } from '../fraud/index.ts';
 import { columnsOf, DOSSIER_TABLES, type DossierTable } from './snapshot-format.ts';
@@ -267,6 +268,10 @@ async function localSignalsOf(snapshot: Snapshot, creditCode: string, dossier: C
     }
     returns.close();
     new CsvFileWriter(join(work, 'invoices.csv'), Object.keys(ENTITIES.invoices.columns)).close();
+    // Every reader refuses a dataset without its manifest (an import killed part-way): this one-enterprise dataset
+    // is complete once its three files are written, so it says so, listing them with their rows.
+    const manifest: DatasetManifest = { enterprises: 1, rowCounts: { enterprises: 1, vatReturns: v.count, invoices: 0 } };
+    writeFileSync(join(work, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n');
     const featureFile = join(work, 'features.parquet');
     await writeFeatureRow(featureFile, creditCode, features);
     const report = await detectFraud({ datasetDir: work, asOf: snapshot.info.asOf, featureFile, workers: 0 });

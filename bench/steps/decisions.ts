@@ -9,7 +9,7 @@ import type { Dossier } from '../../src/domain/dossier.ts';
 import { computeFeatureTable, readIndustryReference } from '../../src/features/batch.ts';
 import { detectFraud } from '../../src/fraud/index.ts';
 import { Scorer } from '../../src/models/scorer.ts';
-import { runTraining } from '../../src/cli/train.ts';
+import { runTraining } from '../../src/pipeline/train-report.ts';
 import { applicantFromDossier, prepareDataset } from '../../src/decision/dataset.ts';
 import { DecisionService, strategyInput } from '../../src/decision/decide.ts';
 import { StrategyEngine } from '../../src/decision/engine.ts';

@@ -19,7 +19,7 @@ import { DecisionService } from '../../src/decision/decide.ts';
 import { StrategyEngine } from '../../src/decision/engine.ts';
 import { fraudSummaries } from '../../src/decision/inputs.ts';
 import { loadStrategy } from '../../src/decision/strategy.ts';
-import { runTraining } from '../../src/cli/train.ts';
+import { runTraining } from '../../src/pipeline/train-report.ts';
 import { Scorer } from '../../src/models/scorer.ts';
 import { buildSnapshot, openSnapshot } from '../../src/pipeline/snapshot.ts';
 import { decideOnline, disposeOnlineEngine } from '../../src/pipeline/online.ts';

@@ -1,15 +1,13 @@
 /** `puhui fraud`: the invoice network's anti-fraud signals for a dataset as of a date, and `--eval` against labels. */
 import { resolve } from 'node:path';
 import { writeFileSync } from 'node:fs';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { intFlag, parse, print, UsageError } from './args.ts';
 import { renderTable } from './inspect.ts';
 import { datasetFiles, readManifest } from '../data/index.ts';
-import { tableSource } from '../data/sql-checks.ts';
 import { CYCLE_LENGTH_MAX, defaultFraudPolicy, detectFraud, evaluateTypologies, loadFraudPolicy, SIGNALS, withOverrides } from '../fraud/index.ts';
 import { WINDOW_MONTHS_MAX } from '../fraud/network.ts';
-import type { FraudKind } from '../domain/entities.ts';
 import { formatYuanShort } from '../domain/money.ts';
+import { readFraudLabels } from '../fraud/labels.ts';
 
 export async function commandFraud(rawArgv: string[]): Promise<void> {
   // `--eval labels.csv` names the labels right after the flag; plain `--eval` uses the dataset's own.
@@ -53,16 +51,3 @@ export async function commandFraud(rawArgv: string[]): Promise<void> {
     typeof flags.out === 'string' ? `\nAll signals with their evidence: ${resolve(flags.out)}` : '',
   ].join('\n'));
 }
-
-export async function readFraudLabels(path: string): Promise<Map<string, FraudKind>> {
-  const instance = await DuckDBInstance.create(':memory:');
-  const connection = await instance.connect();
-  try {
-    const rows = (await connection.runAndReadAll(`SELECT creditCode, fraudKind FROM ${tableSource(path)}`)).getRowObjectsJS();
-    return new Map(rows.map((r) => [String(r.creditCode), String(r.fraudKind) as FraudKind]));
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
-  }
-}
-

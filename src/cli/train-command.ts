@@ -5,7 +5,7 @@
 import { resolve } from 'node:path';
 import { parse, print, UsageError, type Flags } from './args.ts';
 import { renderTable } from './inspect.ts';
-import { runTraining, writeReport } from './train.ts';
+import { runTraining, writeReport } from '../pipeline/train-report.ts';
 import type { BinningMethod, BinningOptions, Monotonic } from '../models/binning.ts';
 import { ModelParamsError, ParamChecker } from '../models/params.ts';
 import { checkScorecardOptions, type ScorecardFile, type ScorecardOptions } from '../models/scorecard.ts';

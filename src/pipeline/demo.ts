@@ -13,8 +13,8 @@ import { detectFraud, evaluateTypologies, type FraudReport } from '../fraud/inde
 import type { BacktestReport } from '../lab/backtest.ts';
 import type { DecisionRecord } from '../decision/decide.ts';
 import { loadStrategy } from '../decision/strategy.ts';
-import { readFraudLabels } from '../cli/fraud.ts';
-import { runTraining } from '../cli/train.ts';
+import { readFraudLabels } from '../fraud/labels.ts';
+import { runTraining } from './train-report.ts';
 import type { SynthConfig, SynthResult } from '../synth/index.ts';
 import { renderBacktestReport } from './backtest-report.ts';
 import { backtestRecords } from './backtest.ts';

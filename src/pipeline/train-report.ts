@@ -1,9 +1,9 @@
 /**
- * The synthetic economy's training call kept where the demo and the decision bench import it: the work is
- * `trainOnFeatures` (src/pipeline/train.ts); this adds the HTML report, which is rendering.
+ * Training on a feature table with its HTML report: the work is `trainOnFeatures` (train.ts); this writes the
+ * report beside the model. The demo, `puhui train` and the benches call it, so it lives below the CLI.
  */
 import { writeFileSync } from 'node:fs';
-import { trainOnFeatures, TrainError, type FeatureTrainRequest, type ModelEvaluation } from '../pipeline/train.ts';
+import { trainOnFeatures, TrainError, type FeatureTrainRequest, type ModelEvaluation } from './train.ts';
 import type { ScorecardFile } from '../models/scorecard.ts';
 import { renderModelReport } from './model-report.ts';
 

@@ -44,6 +44,15 @@ export interface ConsentRequest {
 
 const GRANTEE_KINDS = new Set(['operator', 'bank', 'guarantee_fund', 'government']);
 
+/** A consent's purpose, trimmed: 1..CONSENT_PURPOSE_LENGTH_MAX characters, the same rule for a request and a grant. */
+function checkPurpose(purposeRaw: string): string {
+  const purpose = purposeRaw.trim();
+  if (purpose.length === 0 || purpose.length > CONSENT_PURPOSE_LENGTH_MAX) {
+    throw new InvalidRequestError(`a purpose has 1..${CONSENT_PURPOSE_LENGTH_MAX} characters`, 'invalid_purpose');
+  }
+  return purpose;
+}
+
 export function checkScopes(scopes: readonly string[]): ConsentScope[] {
   if (scopes.length === 0) throw new InvalidRequestError('a consent needs at least one scope', 'invalid_scopes');
   const unknown = scopes.filter((s) => !(CONSENT_SCOPES as readonly string[]).includes(s));
@@ -79,10 +88,7 @@ export async function requestConsent(store: Store, principal: Principal, request
   if (creditCodeProblem(request.creditCode) !== null) {
     throw new InvalidRequestError(`'${request.creditCode}' is not a valid unified social credit code`, 'invalid_credit_code');
   }
-  const purpose = request.purpose.trim();
-  if (purpose.length === 0 || purpose.length > CONSENT_PURPOSE_LENGTH_MAX) {
-    throw new InvalidRequestError(`a purpose has 1..${CONSENT_PURPOSE_LENGTH_MAX} characters`, 'invalid_purpose');
-  }
+  const purpose = checkPurpose(request.purpose);
   const scopes = checkScopes(request.scopes);
   const now = store.now();
   const consent: Consent = {
@@ -105,10 +111,7 @@ export async function grantConsent(store: Store, principal: Principal, request: 
   if (principal.tenantKind !== 'enterprise' || !principal.creditCode) throw new ForbiddenError('only the enterprise itself grants consent');
   const grantee = await store.db.selectFrom('tenants').select(['id', 'kind']).where('id', '=', request.granteeTenantId).executeTakeFirst();
   if (!grantee || !GRANTEE_KINDS.has(grantee.kind)) throw new NotFoundError(`grantee '${request.granteeTenantId}' not found`);
-  const purpose = request.purpose.trim();
-  if (purpose.length === 0 || purpose.length > CONSENT_PURPOSE_LENGTH_MAX) {
-    throw new InvalidRequestError(`a purpose has 1..${CONSENT_PURPOSE_LENGTH_MAX} characters`, 'invalid_purpose');
-  }
+  const purpose = checkPurpose(request.purpose);
   const scopes = checkScopes(request.scopes);
   const now = store.now();
   const consent: Consent = {

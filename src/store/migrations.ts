@@ -4,6 +4,10 @@
  * Migrations are append-only: a released migration is never edited; a change is a new entry.
  */
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { PLATFORM_MIGRATIONS } from './migrations-platform.ts';
+import { FUND_MIGRATIONS } from './migrations-funds.ts';
+import { LOAN_MIGRATIONS } from './migrations-loans.ts';
+import { SELFPROOF_MIGRATIONS } from './migrations-selfproof.ts';
 
 const CHAIN_GENESIS_HASH = '0'.repeat(64);
 
@@ -193,7 +197,7 @@ const M001_SCHEMA: readonly string[] = [
   `CREATE UNIQUE INDEX dataset_snapshots_one_current ON dataset_snapshots (current) WHERE current`,
 ];
 
-function statements(list: readonly string[]): Migration {
+export function statements(list: readonly string[]): Migration {
   return {
     async up(db: Kysely<unknown>): Promise<void> {
       for (const statement of list) await sql.raw(statement).execute(db);
@@ -201,8 +205,13 @@ function statements(list: readonly string[]): Migration {
   };
 }
 
+/** In name order (Kysely sorts them): 001 is the service; each area's file names its own as 0NN_area. */
 export const MIGRATIONS: Record<string, Migration> = {
   '001_schema': statements(M001_SCHEMA),
+  ...PLATFORM_MIGRATIONS,
+  ...FUND_MIGRATIONS,
+  ...LOAN_MIGRATIONS,
+  ...SELFPROOF_MIGRATIONS,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -5,6 +5,10 @@
  * written from the store's clock, never the database's, so tests can move time.
  */
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { PlatformTables } from './schema-platform.ts';
+import type { FundTables } from './schema-funds.ts';
+import type { LoanTables } from './schema-loans.ts';
+import type { SelfproofTables } from './schema-selfproof.ts';
 
 export const TENANT_KINDS = ['operator', 'bank', 'guarantee_fund', 'government', 'enterprise'] as const;
 export type TenantKind = (typeof TENANT_KINDS)[number];
@@ -174,7 +178,8 @@ export interface DatasetSnapshotTable {
   registeredAt: string;
 }
 
-export interface Database {
+/** Every table: the service's own here, each later area's in its schema-*.ts file. */
+export interface Database extends PlatformTables, FundTables, LoanTables, SelfproofTables {
   tenants: TenantTable;
   apiKeys: ApiKeyTable;
   auditLog: AuditLogTable;

@@ -3,7 +3,8 @@
  * accept. Statements are listed one by one because PGlite's extended protocol runs one statement per query.
  * Migrations are append-only: a released migration is never edited; a change is a new entry.
  */
-import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import type { Migration, MigrationProvider } from 'kysely';
+import { statements } from './migration-statements.ts';
 import { PLATFORM_MIGRATIONS } from './migrations-platform.ts';
 import { FUND_MIGRATIONS } from './migrations-funds.ts';
 import { LOAN_MIGRATIONS } from './migrations-loans.ts';
@@ -197,13 +198,6 @@ const M001_SCHEMA: readonly string[] = [
   `CREATE UNIQUE INDEX dataset_snapshots_one_current ON dataset_snapshots (current) WHERE current`,
 ];
 
-export function statements(list: readonly string[]): Migration {
-  return {
-    async up(db: Kysely<unknown>): Promise<void> {
-      for (const statement of list) await sql.raw(statement).execute(db);
-    },
-  };
-}
 
 /** In name order (Kysely sorts them): 001 is the service; each area's file names its own as 0NN_area. */
 export const MIGRATIONS: Record<string, Migration> = {

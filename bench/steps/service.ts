@@ -11,7 +11,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
@@ -60,7 +60,7 @@ async function seed(store: Store, info: SnapshotInfo, codes: string[]): Promise<
 }
 
 function startServer(args: string[], port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['bin/puhui.js', 'serve', '--port', String(port), '--rate-limit', '100000000', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...(process.env.PUHUI_BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean), 'bin/puhui.js', 'serve', '--port', String(port), '--rate-limit', '100000000', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('the server did not start')), SERVER_READY_MS_MAX);
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -142,9 +142,11 @@ async function main(): Promise<void> {
       try {
         const url = `http://127.0.0.1:${port}`;
         await load(url, key, codes, 1, 2); // warm-up: strategy compiled, snapshot pages cached
+        const loadAverageBefore = loadavg().map((x) => round(x, 2));
         const single = await load(url, key, codes, 1, LATENCY_SECONDS);
         const sustained = await load(url, key, codes, CONNECTIONS, SUSTAINED_SECONDS);
-        results.push({ store: target.kind, single, sustained, httpOverInProcessP50: round(single.latencyMs.p50 / Math.max(baseline.p50Ms, 0.001), 1), httpOverInProcessP99: round(single.latencyMs.p99 / Math.max(baseline.p99Ms, 0.001), 1) });
+        // The machine's load average (1, 5, 15 min) before and after: latency figures from a busy machine are its load.
+        results.push({ store: target.kind, loadAverageBefore, loadAverageAfter: loadavg().map((x) => round(x, 2)), single, sustained, httpOverInProcessP50: round(single.latencyMs.p50 / Math.max(baseline.p50Ms, 0.001), 1), httpOverInProcessP99: round(single.latencyMs.p99 / Math.max(baseline.p99Ms, 0.001), 1) });
       } finally {
         await stopServer(server);
       }

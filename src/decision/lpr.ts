@@ -2,7 +2,8 @@
  * The 1-year loan prime rate (贷款市场报价利率, LPR), as a dated table: a loan is priced with the LPR in
  * force on its decision date, and 4 × that LPR is the judicial-protection ceiling for lending rates
  * (SPC Fa Shi [2020] No. 6, effective 2020-08-20). Values are the PBOC/NIFC announcements since the LPR
- * reform of 2019-08-20 (sources: ../shared/domain/decision.md §4 and the announcements it cites).
+ * reform of 2019-08-20 (sources: the PBOC announcement of 2019-08-17 on the LPR reform, reported by chinabankingnews.com 2019-08-19;
+ * the 2024 and 2025 fixings as reported by bastillepost and China Daily HK 2025-06).
  * Append a row when a new LPR is published; never edit a past one.
  */
 import { PuhuiUserError } from '../domain/errors.ts';

@@ -29,7 +29,8 @@ export function creditCodeCheckChar(first17: string): string {
 export type CreditCodeProblem = 'length' | 'charset' | 'check_char';
 
 /**
- * Real codes from the early Fujian pilot that fail the check character (../shared/domain/domain.md §1a):
+ * Real codes from the early Fujian pilot that fail the check character (aarioai/id-rule's comments; 02020/vite's
+ * validateSocialCreditCode.js keeps one as a hard-coded exception):
  * rejecting them would reject real enterprises, so they are accepted by name.
  */
 export const LEGACY_CREDIT_CODES: ReadonlySet<string> = new Set(['91350100M0001TGQXM', '91350211M0000XUF46', '91350203M0001QAY9B']);

@@ -1,6 +1,7 @@
 /**
  * Reference code tables: GB/T 4754-2017 industry sections (门类) with their divisions (大类), and
- * GB/T 2260 provinces. Source: ../shared/domain/domain.md §1e, §1f.
+ * GB/T 2260 provinces. Sources: GB/T 4754-2017 section names as listed in
+ * lianjintai/openapi-doc `2.4/dict_mtIndTypCd.md`; provinces from modood/Administrative-divisions-of-China `dist/provinces.csv`.
  */
 
 export interface IndustrySection {

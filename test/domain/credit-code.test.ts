@@ -4,7 +4,7 @@ import {
   composeCreditCode, creditCodeCheckChar, creditCodeProblem, isValidCreditCode, orgCodeCheckChar,
 } from '../../src/domain/credit-code.ts';
 
-// Published valid codes: python-stdnum's doctests and the 02020/vite list (../shared/domain/domain.md §1a).
+// Published valid codes: python-stdnum's doctests and the 02020/vite list (python-stdnum `tests/test_cn_uscc.doctest`; 02020/vite's test list).
 const PUBLISHED_VALID = [
   '91110000600037341L', '91110000710926094P', '91310000631696382C', '9144030071526726XG',
   '91440300568520498A', '91310115MA1K3BTP2B', '121200004013590816', '92340602MA2PBMEM24',

@@ -29,23 +29,14 @@ export interface NewApplication {
   contactPhone?: string | null;
 }
 
-export interface NewDecision {
-  tenantId: string;
-  applicationId: string | null;
-  creditCode: string;
-  consentId: string | null;
-  outcome: string;
-  limitFen: number | null;
-  rateBps: number | null;
-  termMonths: number | null;
-  /** The strategy's label (id and version) that decided. */
-  strategy: string;
+/** A decision to record: the table's columns the caller decides, the record as a value, and who asked. */
+export type NewDecision = Pick<DecisionRow, 'tenantId' | 'applicationId' | 'creditCode' | 'consentId' | 'outcome' | 'limitFen' | 'rateBps' | 'termMonths' | 'strategy'> & {
   /** The whole decision record (src/decision DecisionRecord): what replay re-evaluates. */
   record: unknown;
   /** Who asked: a key id. */
   actor: string;
   id?: string;
-}
+};
 
 function checkFen(value: number | null, what: string, min: number): void {
   if (value === null) return;

@@ -33,7 +33,7 @@ const NEXT_STATUSES: Partial<Record<WhitelistFirmStatus, readonly WhitelistFirmS
 /** Firms a new dispatch run may (re)assign: nobody has acted on them yet. */
 const DISPATCHABLE: readonly WhitelistFirmStatus[] = ['listed', 'unmatched', 'dispatched'];
 
-export interface WhitelistUpload { name: string; csv?: string; rows?: unknown[] }
+export interface WhitelistUpload { name: string; csv?: string; rows?: unknown[]; /** The operator names the department it uploads for. */ tenantId?: string }
 export interface DispatchBankInput extends Omit<DispatchBank, 'bankId'> { bankTenantId: string }
 export interface DispatchRequest { banks: DispatchBankInput[]; method?: 'mip' | 'greedy'; objective?: DispatchObjective }
 
@@ -43,27 +43,37 @@ function requireGovernment(principal: Principal, what: string): void {
 
 /** Uploads a whitelist: its valid rows are kept (status listed), the rejected ones reported by line and field. */
 export async function uploadWhitelist(store: Store, principal: Principal, upload: WhitelistUpload): Promise<{ whitelist: Whitelist; rejected: WhitelistRejection[]; rejectedRows: number }> {
-  if (principal.tenantKind !== 'government') throw new ForbiddenError('only a government department uploads a whitelist');
+  let tenantId = principal.tenantId;
+  if (principal.tenantKind === 'operator') {
+    if (upload.tenantId === undefined) throw new InvalidRequestError('the operator names the department it uploads for (tenantId)');
+    const tenant = await store.db.selectFrom('tenants').select('kind').where('id', '=', upload.tenantId).executeTakeFirst();
+    if (tenant?.kind !== 'government') throw new NotFoundError(`government tenant '${upload.tenantId}' not found`);
+    tenantId = upload.tenantId;
+  } else if (principal.tenantKind !== 'government') {
+    throw new ForbiddenError('only a government department or the operator uploads a whitelist');
+  } else if (upload.tenantId !== undefined && upload.tenantId !== principal.tenantId) {
+    throw new ForbiddenError('a department uploads whitelists for itself only');
+  }
   const name = upload.name.trim();
   if (name.length === 0 || name.length > NAME_LENGTH_MAX) throw new InvalidRequestError(`a whitelist name has 1..${NAME_LENGTH_MAX} characters`);
   if ((upload.csv === undefined) === (upload.rows === undefined)) throw new InvalidRequestError('give the whitelist as csv or as rows, one of the two');
   const validated: ValidatedWhitelist = upload.csv !== undefined ? await readWhitelistCsv(upload.csv) : validateWhitelistRows(upload.rows!);
   const now = store.now();
   const whitelist: Whitelist = {
-    id: randomUUID(), tenantId: principal.tenantId, name, rowCount: validated.rowCount, accepted: validated.rows.length,
+    id: randomUUID(), tenantId, name, rowCount: validated.rowCount, accepted: validated.rows.length,
     rejected: validated.rejected as unknown as Json, createdBy: principal.keyId, createdAt: now,
   };
   await store.db.transaction().execute(async (tx) => {
     await tx.insertInto('whitelists').values({ ...whitelist, rejected: JSON.stringify(validated.rejected) }).execute();
     for (let start = 0; start < validated.rows.length; start += INSERT_CHUNK_ROWS) {
       await tx.insertInto('whitelistFirms').values(validated.rows.slice(start, start + INSERT_CHUNK_ROWS).map((row) => ({
-        whitelistId: whitelist.id, tenantId: principal.tenantId, creditCode: row.creditCode, firmName: row.name, amountFen: row.amountFen,
+        whitelistId: whitelist.id, tenantId, creditCode: row.creditCode, firmName: row.name, amountFen: row.amountFen,
         termMonths: row.termMonths, rating: row.rating, expectedLossBps: row.expectedLossBps, industry: row.industrySection, region: row.regionCode,
         status: 'listed' as const, bankTenantId: null, productId: null, dispatchRunId: null, statusAt: now,
       }))).execute();
     }
     await appendAudit(tx, {
-      at: now, tenantId: principal.tenantId, actor: principal.keyId, action: 'whitelist.upload', subjectType: 'whitelist', subjectId: whitelist.id,
+      at: now, tenantId, actor: principal.keyId, action: 'whitelist.upload', subjectType: 'whitelist', subjectId: whitelist.id,
       details: { name, rowCount: validated.rowCount, accepted: validated.rows.length, rejectedRows: validated.rejectedRows },
     });
   });

@@ -15,7 +15,7 @@ import type { DispatchRunTable, WhitelistFirmStatus, WhitelistFirmTable, Whiteli
 import { appendAudit } from '../store/audit.ts';
 import { ConflictError, ForbiddenError, InvalidRequestError, NotFoundError } from '../store/errors.ts';
 import { listPage, type Page, type PageRequest } from '../store/pagination.ts';
-import { dispatchGreedy, dispatchMip, loadDispatchPolicy, type DispatchBank, type DispatchFirm, type DispatchObjective, type DispatchPolicy } from './dispatch.ts';
+import { dispatchGreedy, dispatchMipOffThread, loadDispatchPolicy, type DispatchBank, type DispatchFirm, type DispatchObjective, type DispatchPolicy } from './dispatch.ts';
 import { readWhitelistCsv, validateWhitelistRows, type ValidatedWhitelist, type WhitelistRejection } from './whitelist-file.ts';
 import { marketStatuses, type MarketStatus } from './whitelist-market.ts';
 
@@ -149,7 +149,7 @@ export async function runDispatch(store: Store, principal: Principal, whitelistI
   let chosen;
   try {
     greedy = dispatchGreedy(problem, policy);
-    chosen = request.method === 'greedy' ? { ...greedy, gap: 0 } : await dispatchMip(problem, policy);
+    chosen = request.method === 'greedy' ? { ...greedy, gap: 0 } : await dispatchMipOffThread(problem, policy);
   } catch (error) {
     if (error instanceof RangeError) throw new InvalidRequestError(`the dispatch is refused: ${error.message}`, 'invalid_dispatch');
     throw error;

@@ -25,3 +25,9 @@ export {
   runRetention, loadRetentionPolicy, parseRetentionPolicy, maskRecord, RetentionPolicyError, DEFAULT_RETENTION_POLICY_FILE,
   RETENTION_ACTOR, type RetentionPolicy, type RetentionSummary,
 } from './retention.ts';
+export {
+  recordSelfproofUpload, readingOfFile, selfproofFileBytes, completeSelfproofReading, failSelfproofReading, getSelfproofUpload,
+  readingsForApplication, requireSelfproofAccess, SELFPROOF_SCOPES, SELFPROOF_READINGS_PER_APPLICATION_MAX,
+  type SelfproofUpload, type NewSelfproofUpload, type CompletedReading, type UploadOutcome,
+} from './selfproof.ts';
+export type { SelfproofFormat, SelfproofStrength, SelfproofUploadStatus } from './schema-selfproof.ts';

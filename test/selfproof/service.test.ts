@@ -9,7 +9,10 @@ import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DatasetReader } from '../../src/data/index.ts';
 import { invoicePhoto, largestSaleOf, type InvoicePhoto } from '../../src/selfproof/photo.ts';
-import { decideOnline } from '../../src/pipeline/online.ts';
+import { applicantOf, decideOnline, DEFAULT_STRATEGY_FILE } from '../../src/pipeline/online.ts';
+import { runSelfproofDemo } from '../../src/pipeline/demo-selfproof.ts';
+import { loadStrategy } from '../../src/decision/strategy.ts';
+import { temporaryDir } from '../support/economy.ts';
 import { createApiKey, createTenant } from '../../src/store/index.ts';
 import { call, consentGroups, CONSENT_EXPIRY, serviceFixture, type ServiceFixture } from '../server/fixture.ts';
 import { jpegBytes, pdf, pngHeaderOnly } from './files.ts';
@@ -212,4 +215,21 @@ test('a decision names verified readings: a real invoice raises the limit, a for
 
   const foreign = await apply([(await call(fixture.app, fixture.b.keys.enterprise, 'GET', '/v1/me')).json().tenantId]);
   assert.equal(foreign.statusCode, 404, 'an unknown reading is not found');
+});
+
+test('the demo step: a photographed invoice is verified and raises the limit, the forged one is contradicted and refused', async () => {
+  const snapshot = await fixture.snapshots.current();
+  const application = { product: 'tax_loan', amountFen: null, termMonths: null };
+  const codes = [applicant.creditCode, fixture.a.creditCode];
+  const decisions = await Promise.all(codes.map((creditCode) => decideOnline(snapshot, { creditCode })));
+  const applicants = codes.map((code) => { const { refreshed: _, ...a } = applicantOf(snapshot, code, application, null); return a; });
+  const demo = await runSelfproofDemo({ root: temporaryDir('selfproof-demo'), dataset: fixture.datasetDir, champion: loadStrategy(DEFAULT_STRATEGY_FILE), applicants, decisions });
+  assert.ok(demo, 'an enterprise qualifies');
+  assert.equal(demo.genuine.strength, 'strong');
+  assert.ok(demo.genuine.limitFen! > demo.before.limitFen!, `${demo.before.limitFen} → ${demo.genuine.limitFen}`);
+  assert.ok(demo.genuine.reasons.includes('L_SELFPROOF_UPLIFT'));
+  assert.equal(demo.forged.strength, 'contradicted');
+  assert.ok(demo.forged.contradicted.includes('amountFen'), demo.forged.contradicted.join(', '));
+  assert.ok(demo.forged.reasons.includes('R_SELFPROOF_CONTRADICTED'));
+  assert.ok(!demo.forged.reasons.includes('L_SELFPROOF_UPLIFT'));
 });

@@ -13,6 +13,10 @@ import { applicantOf, decideOnline, DEFAULT_STRATEGY_FILE } from '../../src/pipe
 import { runSelfproofDemo } from '../../src/pipeline/demo-selfproof.ts';
 import { loadStrategy } from '../../src/decision/strategy.ts';
 import { temporaryDir } from '../support/economy.ts';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildService } from '../../src/server/app.ts';
+import { SELFPROOF_POLICY_ENV } from '../../src/server/routes/selfproof.ts';
 import { createApiKey, createTenant } from '../../src/store/index.ts';
 import { call, consentGroups, CONSENT_EXPIRY, serviceFixture, type ServiceFixture } from '../server/fixture.ts';
 import { jpegBytes, pdf, pngHeaderOnly } from './files.ts';
@@ -20,6 +24,7 @@ import { jpegBytes, pdf, pngHeaderOnly } from './files.ts';
 let fixture: ServiceFixture;
 let genuine: InvoicePhoto;
 let forged: InvoicePhoto;
+let slowPage: InvoicePhoto;
 /** An enterprise the default strategy approves or reviews with room under its caps, and its key. */
 let applicant: { creditCode: string; key: string };
 
@@ -55,6 +60,7 @@ before(async () => {
     const sale = (await largestSaleOf(reader, code))!;
     genuine = await invoicePhoto(reader, sale, { degradation: 'rotation', seed: 3 });
     forged = await invoicePhoto(reader, sale, { degradation: 'light', seed: 4, forgedAmountFactor: 3 });
+    slowPage = await invoicePhoto(reader, sale, { degradation: 'blur', seed: 5 });
     applicant = await consentingEnterprise(code);
   } finally {
     reader.close();
@@ -232,4 +238,34 @@ test('the demo step: a photographed invoice is verified and raises the limit, th
   assert.ok(demo.forged.contradicted.includes('amountFen'), demo.forged.contradicted.join(', '));
   assert.ok(demo.forged.reasons.includes('R_SELFPROOF_CONTRADICTED'));
   assert.ok(!demo.forged.reasons.includes('L_SELFPROOF_UPLIFT'));
+});
+
+test('a page over its timeout leaves the upload failed with ocr_timeout; the service keeps answering and a new upload of the bytes retries', async () => {
+  const policy = JSON.parse((await import('node:fs')).readFileSync(new URL('../../policies/selfproof-default.json', import.meta.url), 'utf8'));
+  const file = join(temporaryDir('selfproof-policy'), 'policy.json');
+  writeFileSync(file, JSON.stringify({ ...policy, pageTimeoutMs: 100 }));
+  process.env[SELFPROOF_POLICY_ENV] = file;
+  const hasty = await buildService({ store: fixture.store, snapshots: fixture.snapshots, decisions: {}, limits: { requestDeadlineMs: 60_000 } });
+  delete process.env[SELFPROOF_POLICY_ENV];
+  try {
+    const posted = await hasty.inject({
+      method: 'POST', url: `/v1/enterprises/${applicant.creditCode}/selfproof`, payload: slowPage.bytes,
+      headers: { authorization: `Bearer ${applicant.key}`, 'content-type': 'image/jpeg' },
+    });
+    assert.equal(posted.statusCode, 202, posted.body);
+    let reading: Record<string, any> = posted.json();
+    for (let attempt = 0; attempt < 1200 && reading.status === 'reading'; attempt++) {
+      assert.equal((await hasty.inject({ method: 'GET', url: '/health' })).statusCode, 200, 'the service answers while the page is read');
+      await sleep(100);
+      reading = (await hasty.inject({ method: 'GET', url: `/v1/selfproof/${reading.id}`, headers: { authorization: `Bearer ${applicant.key}` } })).json();
+    }
+    assert.equal(reading.status, 'failed');
+    assert.equal(reading.error.code, 'ocr_timeout');
+  } finally {
+    await hasty.close();
+  }
+  const retried = await upload(applicant.key, applicant.creditCode, slowPage.bytes);
+  assert.equal(retried.statusCode, 200, retried.body);
+  assert.equal(retried.json().status, 'reading', 'the failed upload is read again');
+  assert.equal((await settled(applicant.key, retried.json().id)).status, 'read');
 });

@@ -37,12 +37,31 @@ export function uploadStrength(verifications: readonly DocumentVerification[] | 
 }
 
 /**
+ * What a verified document is in the records: its kind, subject and the recorded values of its verified fields.
+ * Two photos (or two uploads) of one invoice have the same identity; null for a document nothing verified.
+ */
+function recordIdentity(verification: DocumentVerification): string | null {
+  const verified = verification.fields.filter((f) => f.status === 'verified').map((f) => [f.field, f.recorded]);
+  return verified.length === 0 ? null : JSON.stringify([verification.kind, verification.subjectCode, verified]);
+}
+
+/**
  * The strategy's self-proof input from the stored readings an application names: every page is a document;
- * a page read without records to verify against counts as a document that evidences nothing.
+ * a page read without records to verify against counts as a document that evidences nothing; one record
+ * proved twice (the same invoice photographed twice, or uploaded by the enterprise and by its bank) counts
+ * once, so evidence cannot be multiplied by uploading it again. Contradicted pages all count.
  */
 export function summaryOfStoredReadings(readings: readonly { pages: readonly StoredPage[]; verification: readonly DocumentVerification[] | null }[], applicantCode: string): SelfProofSummary {
   const verifications = readings.flatMap((r) => r.verification ?? r.pages.map((p): DocumentVerification => ({
     kind: p.kind, strength: 'none', fields: [], subjectCode: null, evidenceFen: 0, notes: ['not verified: the service had no records'],
   })));
-  return selfProofSummary(verifications, applicantCode);
+  const seen = new Set<string>();
+  const distinct = verifications.filter((v) => {
+    const identity = v.strength === 'contradicted' ? null : recordIdentity(v);
+    if (identity === null) return true;
+    if (seen.has(identity)) return false;
+    seen.add(identity);
+    return true;
+  });
+  return selfProofSummary(distinct, applicantCode);
 }

@@ -5,7 +5,7 @@
  */
 import type { FeatureValue } from '../features/index.ts';
 import type { StrategyEngine, StrategyResult } from './engine.ts';
-import { marketOn, NO_FRAUD, type Application, type EnterpriseProfile, type FraudSummary, type ModelSummary, type StrategyInput } from './inputs.ts';
+import { marketOn, NO_FRAUD, type Application, type EnterpriseProfile, type FraudSummary, type ModelSummary, type SelfProofSummary, type StrategyInput } from './inputs.ts';
 import { armOf, checkExperiment, type Arm, type Experiment } from './split.ts';
 import type { Strategy } from './strategy.ts';
 
@@ -24,11 +24,16 @@ export interface DecisionRecord {
   enterprise: EnterpriseProfile;
   features: Record<string, FeatureValue>;
   market: StrategyInput['market'];
+  /** Self-proof evidence the application named (absent: none). */
+  selfProof?: SelfProofSummary;
 }
 
 /** The input a decision was made on, rebuilt from its record: evaluating it again gives the same decision. */
 export function recordedInput(record: DecisionRecord): StrategyInput {
-  return { asOf: record.asOf, application: record.application, enterprise: record.enterprise, features: record.features, fraud: record.fraud, model: record.model, market: record.market };
+  return {
+    asOf: record.asOf, application: record.application, enterprise: record.enterprise, features: record.features, fraud: record.fraud, model: record.model, market: record.market,
+    ...(record.selfProof ? { selfProof: record.selfProof } : {}),
+  };
 }
 
 export interface Applicant {
@@ -38,6 +43,7 @@ export interface Applicant {
   features: Record<string, FeatureValue>;
   fraud: FraudSummary | null;
   model: ModelSummary | null;
+  selfProof?: SelfProofSummary;
 }
 
 export function strategyInput(applicant: Applicant): StrategyInput {
@@ -77,6 +83,7 @@ export class DecisionService {
       return {
         creditCode: a.enterprise.creditCode, asOf: a.asOf, application: a.application, arm, decision: acting, shadow,
         model: a.model, fraud: inputs[k]!.fraud, enterprise: a.enterprise, features, market: inputs[k]!.market,
+        ...(a.selfProof ? { selfProof: a.selfProof } : {}),
       };
     });
   }

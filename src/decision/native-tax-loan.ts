@@ -1,5 +1,5 @@
 /**
- * The default strategy (strategies/tax-loan.json, version 2026.11) written by hand in TypeScript. It is not
+ * The default strategy (strategies/tax-loan.json, version 2026.12) written by hand in TypeScript. It is not
  * used to decide anything: it is the benchmark's baseline (what the rules engine costs) and the tests'
  * oracle (the JDM graph must agree with it on every enterprise of a synthetic economy). A change to the
  * strategy file that this function does not follow fails that test, on purpose.

@@ -24,10 +24,11 @@ import { runFeatureTable } from './features.ts';
 import type { FeatureIv } from './feature-report.ts';
 import { summariseDossier, type DossierSummary } from './inspect.ts';
 import { checkTargetFolder, runImport, runSynth } from './synth-import.ts';
+import { runSelfproofDemo, type SelfproofDemo } from './demo-selfproof.ts';
 
 type Evaluation = Awaited<ReturnType<typeof runTraining>>['evaluation'];
 
-export type DemoStage = 'synth' | 'import' | 'features' | 'information value' | 'anti-fraud' | 'scorecard' | 'decisions' | 'done';
+export type DemoStage = 'synth' | 'import' | 'features' | 'information value' | 'anti-fraud' | 'scorecard' | 'decisions' | 'self-proof' | 'done';
 
 export interface DemoResult {
   root: string;
@@ -46,6 +47,8 @@ export interface DemoResult {
   fraudReport: Pick<FraudReport, 'rings'> & { flagged: number };
   scorecard: { file: string; report: string; trainedAsOf: string; variables: number; train: Evaluation['train']; test: NonNullable<Evaluation['test']> };
   decisions: { file: string; report: string; champion: string; challenger: string; summary: DecisionSummary; backtest: BacktestReport };
+  /** One invoice photo verified and raising a limit, one forged and refused (null: no enterprise qualified). */
+  selfProof: SelfproofDemo | null;
 }
 
 export async function runDemo(root: string, config: SynthConfig, onStage: (stage: DemoStage, done: number, total: number) => void = () => {}): Promise<DemoResult> {
@@ -88,6 +91,8 @@ export async function runDemo(root: string, config: SynthConfig, onStage: (stage
   const backtest = await backtestRecords(setup, prepared, decisions, labelsFile);
   const backtestFile = join(root, 'backtest-report.html');
   writeFileSync(backtestFile, renderBacktestReport(backtest));
+  onStage('self-proof', 5, 6);
+  const selfProof = await runSelfproofDemo({ root, dataset, champion: setup.champion, applicants: prepared.applicants, decisions });
   onStage('done', 6, 6);
   return {
     root, config, raw, dataset, manifest: synth.manifest, import: imported, observationDate: observation, ...cohort,
@@ -102,6 +107,7 @@ export async function runDemo(root: string, config: SynthConfig, onStage: (stage
       challenger: `${setup.experiment!.challenger.header.id}@${setup.experiment!.challenger.header.version}`, summary: summariseDecisions(decisions),
       backtest,
     },
+    selfProof,
   };
 }
 

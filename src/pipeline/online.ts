@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { PuhuiUserError } from '../domain/errors.ts';
 import { DecisionService, recordedInput, type Applicant, type DecisionRecord } from '../decision/decide.ts';
 import { StrategyEngine, type StrategyResult } from '../decision/engine.ts';
-import { modelSummary, type Application } from '../decision/inputs.ts';
+import { modelSummary, type Application, type SelfProofSummary } from '../decision/inputs.ts';
 import { armOf, checkExperiment, type Experiment } from '../decision/split.ts';
 import { loadStrategy, type Strategy } from '../decision/strategy.ts';
 import { Scorer } from '../models/scorer.ts';
@@ -32,7 +32,11 @@ export class ReplayError extends PuhuiUserError {
   }
 }
 
-export interface OnlineApplication { creditCode: string; product?: string; amountFen?: number | null; termMonths?: number | null }
+export interface OnlineApplication {
+  creditCode: string; product?: string; amountFen?: number | null; termMonths?: number | null;
+  /** Self-proof evidence from the verified readings the application names (src/selfproof). */
+  selfProof?: SelfProofSummary;
+}
 
 export interface OnlineOptions {
   /** The champion: a strategy file or a loaded strategy; default the shipped strategy of the product (tax-loan). */
@@ -158,7 +162,8 @@ export async function decideOnline(snapshot: Snapshot, application: OnlineApplic
   const experiment = experimentOf(champion, options);
   const applicant = applicantOf(snapshot, checked.creditCode, { product: champion.header.product, amountFen: checked.amountFen, termMonths: checked.termMonths }, scorerOf(options.modelFile));
   const { refreshed, ...decided } = applicant;
-  const record = await new DecisionService(engine(), { champion, experiment, trace: options.trace === true }).decide(decided);
+  const record = await new DecisionService(engine(), { champion, experiment, trace: options.trace === true })
+    .decide(application.selfProof ? { ...decided, selfProof: application.selfProof } : decided);
   return {
     ...record,
     snapshot: { id: snapshot.info.id, asOf: snapshot.info.asOf, refreshed },

@@ -140,6 +140,27 @@ function clean(text: string | undefined): string | null {
   return value.length > 0 ? value : null;
 }
 
+/**
+ * An enterprise's name as read. A company's registered name ends in 公司 (Company Law art. 7: 有限责任公司,
+ * 股份有限公司, a 分公司 too), so what follows the last 公司 was read from something else — a seal's words
+ * (合同专用章) lying over the name. Other names (a shop 店, a 经营部) are kept whole.
+ */
+function enterpriseName(text: string | undefined): string | null {
+  const value = clean(text);
+  if (value === null) return null;
+  const end = value.lastIndexOf('公司');
+  return end > 0 ? value.slice(0, end + 2) : value;
+}
+
+/**
+ * Amount and tax when the sums row lost them (its label and its figures fell into different rows on a tilted
+ * photo): the one row holding exactly two ¥ amounts that add up to the total both written totals agree on.
+ */
+function sumsFromTotal(texts: readonly string[], total: number): [number, number] | null {
+  const pairs = texts.filter((t) => (t.match(/[¥Yy]/g) ?? []).length === 2).map(amountsFrom).filter((a) => a.length === 2 && a[0]! + a[1]! === total);
+  return pairs.length === 1 ? [pairs[0]![0]!, pairs[0]![1]!] : null;
+}
+
 export function extractDocument(lines: readonly OcrLine[], kindHint: DocumentKind | null = null): ExtractedDocument {
   const rows = layoutRows(lines);
   const texts = rows.map(rowText);
@@ -172,15 +193,16 @@ function invoiceFields(rows: readonly LayoutRow[], problems: FieldProblem[]): Do
     invoiceCode: firstDigitRun(values.get('invoiceCode')?.[0], 12),
     invoiceNumber: firstDigitRun(values.get('invoiceNumber')?.[0], 20) ?? (/\d{20}/.exec(pageText)?.[0] ?? null),
     issueDate: dateFrom(values.get('issueDate')?.[0]),
-    buyerName: clean(names[0]), sellerName: clean(names[1]),
+    buyerName: enterpriseName(names[0]), sellerName: enterpriseName(names[1]),
     buyerCode: checkCreditCode('buyerCode', codes[0] ?? null, problems),
     sellerCode: checkCreditCode('sellerCode', codes[1] ?? null, problems),
     checkCode: firstDigitRun(values.get('checkCode')?.[0], 20),
   };
-  const sums = amountsFrom(values.get('sums')?.[0]);
+  let sums = amountsFrom(values.get('sums')?.[0]);
   const lower = amountsFrom(values.get('totalLower')?.[0])[0] ?? null;
   const upperText = values.get('totalUpper')?.[0]?.replaceAll(ITEM_SEPARATOR, '').replace(/^[^零壹贰叁肆伍陆柒捌玖]+/, '').split('(')[0];
   const upper = upperText ? parseUpperCaseYuan(upperText) : null;
+  if (sums.length < 2 && lower !== null && lower === upper) sums = sumsFromTotal(rows.map(rowText), lower) ?? sums;
   const money = reconcileAmounts(sums[0] ?? null, sums[1] ?? null, lower, upper);
   fields.amountFen = money.amountFen === null ? null : String(money.amountFen);
   fields.taxFen = money.taxFen === null ? null : String(money.taxFen);
@@ -222,7 +244,7 @@ function licenceFields(rows: readonly LayoutRow[], problems: FieldProblem[]): Do
   if (capitalText !== '' && capitalFen === null) problems.push({ field: 'registeredCapitalFen', code: 'amount_unreadable', message: `registered capital '${capitalText}' is not an amount` });
   return {
     creditCode: checkCreditCode('creditCode', creditCodeFrom(values.get('creditCode')?.[0]), problems),
-    name: clean(values.get('name')?.[0]),
+    name: enterpriseName(values.get('name')?.[0]),
     entityType: clean(values.get('entityType')?.[0])?.replace(/\(([^)]*)$/, '($1)') ?? null,
     legalRepresentative: clean(values.get('legalRepresentative')?.[0]),
     establishedDate: dateFrom(values.get('establishedDate')?.[0]),
@@ -243,7 +265,7 @@ function contractFields(rows: readonly LayoutRow[], problems: FieldProblem[]): D
   if (amount !== null && upper !== null && amount !== upper) problems.push({ field: 'amountFen', code: 'amounts_inconsistent', message: 'the amount in figures and in words (大写) disagree; the words were taken' });
   const party = (field: string) => {
     const found = values.get(field) ?? [];
-    const name = clean(found.find((v) => /公司|店|部|行|馆|厂/.test(v)) ?? found[0])?.replace(/\(?盖章\)?$/, '') ?? '';
+    const name = enterpriseName(clean(found.find((v) => /公司|店|部|行|馆|厂/.test(v)) ?? found[0])?.replace(/\(?盖章\)?$/, '')) ?? '';
     return name === '' ? null : name;
   };
   return {

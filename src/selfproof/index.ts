@@ -1,5 +1,5 @@
 export { DOCUMENT_KINDS, FIELDS_OF, type DocumentFields, type DocumentKind, type DocumentTruth } from './documents.ts';
-export { decodeDocument, DocumentFileError, FILE_BYTES_MAX, PAGE_PIXELS_MAX, type OcrLine, type PageImage } from './page.ts';
+export { decodeDocument, sniffFormat, DocumentFileError, FILE_BYTES_MAX, PAGE_PIXELS_MAX, type DocumentFileCode, type DocumentLimits, type OcrLine, type PageImage } from './page.ts';
 export { OcrPool, OcrTimeoutError, OcrBusyError, type OcrPoolOptions } from './ocr-pool.ts';
 export { extractDocument, type ExtractedDocument, type FieldProblem } from './extract.ts';
 export { readDocument, readPages, type ReadPage } from './read.ts';
@@ -8,3 +8,4 @@ export { selfProofSummary } from './evidence.ts';
 export { generateEvaluationSet, TRUTH_FILE, type EvaluationPage } from './evaluation-set.ts';
 export { evaluateReader, readTruth, type EvaluationReport } from './evaluate.ts';
 export { DEGRADATIONS, type Degradation } from './degrade.ts';
+export { loadSelfproofPolicy, parseSelfproofPolicy, SelfproofPolicyError, DEFAULT_SELFPROOF_POLICY_FILE, type SelfproofPolicy } from './policy.ts';

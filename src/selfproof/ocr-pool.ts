@@ -26,7 +26,11 @@ export class OcrBusyError extends PuhuiUserError {
   }
 }
 
-export interface OcrPoolOptions { workers?: number; threadsPerWorker?: number; pageTimeoutMs?: number; detectSideMaxPx?: number }
+export interface OcrPoolOptions {
+  workers?: number; threadsPerWorker?: number; pageTimeoutMs?: number; detectSideMaxPx?: number;
+  /** onnxruntime's default: waiting pool threads spin (off here: on a shared machine it burns CPU; the bench's baseline). */
+  spinning?: boolean;
+}
 
 interface Job { id: number; page: PageImage; resolve: (lines: OcrLine[]) => void; reject: (error: Error) => void }
 interface Slot { worker: Worker; ready: Promise<void>; job: Job | null; timer: NodeJS.Timeout | null; retiring: boolean }
@@ -40,6 +44,7 @@ export class OcrPool {
   readonly pageTimeoutMs: number;
   private readonly threadsPerWorker: number;
   private readonly detectSideMaxPx: number | undefined;
+  private readonly spinning: boolean;
 
   constructor(options: OcrPoolOptions = {}) {
     const workers = options.workers ?? 1;
@@ -47,6 +52,7 @@ export class OcrPool {
     this.pageTimeoutMs = options.pageTimeoutMs ?? PAGE_TIMEOUT_MS_DEFAULT;
     this.threadsPerWorker = options.threadsPerWorker ?? 1;
     this.detectSideMaxPx = options.detectSideMaxPx;
+    this.spinning = options.spinning === true;
     for (let i = 0; i < workers; i++) this.slots.push(this.spawn());
   }
 
@@ -76,7 +82,7 @@ export class OcrPool {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(new URL('./ocr-worker-entry.js', import.meta.url), { workerData: { threads: this.threadsPerWorker, detectSideMaxPx: this.detectSideMaxPx } });
+    const worker = new Worker(new URL('./ocr-worker-entry.js', import.meta.url), { workerData: { threads: this.threadsPerWorker, detectSideMaxPx: this.detectSideMaxPx, spinning: this.spinning } });
     let markReady!: () => void;
     const slot: Slot = { worker, ready: new Promise<void>((resolve) => { markReady = resolve; }), job: null, timer: null, retiring: false };
     worker.on('message', (message: { ready?: boolean; id?: number; lines?: OcrLine[]; error?: string }) => {

@@ -5,8 +5,8 @@ import type { PageImage } from './page.ts';
 
 if (!parentPort) throw new Error('ocr-worker.ts must run in a worker thread');
 const port = parentPort;
-const { threads, detectSideMaxPx } = workerData as { threads: number; detectSideMaxPx?: number };
-const engine = await OcrEngine.create(threads, detectSideMaxPx);
+const { threads, detectSideMaxPx, spinning } = workerData as { threads: number; detectSideMaxPx?: number; spinning?: boolean };
+const engine = await OcrEngine.create(threads, detectSideMaxPx, spinning === true);
 port.on('message', async (message: { id: number; page: PageImage }) => {
   try {
     const lines = await engine.read(message.page);

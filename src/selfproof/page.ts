@@ -21,9 +21,15 @@ export const PAGE_SIDE_MAX_PX = 2000;
 /** A PDF page is rendered at this width in pixels. */
 const PDF_RENDER_WIDTH_PX = 1600;
 
+/**
+ * Why a file was refused, as a stable code (the CLI exits 2 with the message; the API answers a problem document
+ * with this code): empty, too large, not a JPEG/PNG/PDF, damaged or truncated, too many pixels, no page or too many.
+ */
+export type DocumentFileCode = 'document_empty' | 'document_too_large' | 'document_format' | 'document_damaged' | 'document_pixels' | 'document_pages';
+
 export class DocumentFileError extends PuhuiUserError {
-  constructor(message: string) {
-    super(message, 'document_file');
+  constructor(message: string, code: DocumentFileCode) {
+    super(message, code);
   }
 }
 
@@ -37,56 +43,60 @@ export function sniffFormat(bytes: Uint8Array): DocumentFormat | null {
   return null;
 }
 
+/** What one file may cost: its bytes, a page's pixels (checked from the header, before decoding), a PDF's pages. */
+export interface DocumentLimits { fileBytesMax: number; pagePixelsMax: number; pdfPagesMax: number }
+export const DEFAULT_DOCUMENT_LIMITS: DocumentLimits = { fileBytesMax: FILE_BYTES_MAX, pagePixelsMax: PAGE_PIXELS_MAX, pdfPagesMax: PDF_PAGES_MAX };
+
 /** The pages of a document file, each at most PAGE_SIDE_MAX_PX on its longest side. */
-export async function decodeDocument(bytes: Uint8Array, name = 'the file'): Promise<PageImage[]> {
-  if (bytes.length === 0) throw new DocumentFileError(`${name} is empty (0 bytes)`);
-  if (bytes.length > FILE_BYTES_MAX) throw new DocumentFileError(`${name} is ${bytes.length} bytes; the limit is ${FILE_BYTES_MAX}`);
+export async function decodeDocument(bytes: Uint8Array, name = 'the file', limits: DocumentLimits = DEFAULT_DOCUMENT_LIMITS): Promise<PageImage[]> {
+  if (bytes.length === 0) throw new DocumentFileError(`${name} is empty (0 bytes)`, 'document_empty');
+  if (bytes.length > limits.fileBytesMax) throw new DocumentFileError(`${name} is ${bytes.length} bytes; the limit is ${limits.fileBytesMax}`, 'document_too_large');
   const format = sniffFormat(bytes);
-  if (format === null) throw new DocumentFileError(`${name} is not a JPEG, PNG or PDF file`);
-  if (format === 'pdf') return decodePdf(bytes, name);
-  return [await decodeImage(bytes, name)];
+  if (format === null) throw new DocumentFileError(`${name} is not a JPEG, PNG or PDF file`, 'document_format');
+  if (format === 'pdf') return decodePdf(bytes, name, limits);
+  return [await decodeImage(bytes, name, limits.pagePixelsMax)];
 }
 
-async function decodeImage(bytes: Uint8Array, name: string): Promise<PageImage> {
+async function decodeImage(bytes: Uint8Array, name: string, pagePixelsMax: number): Promise<PageImage> {
   let width: number | undefined, height: number | undefined;
   try {
     ({ width, height } = await sharp(bytes).metadata());
   } catch (error) {
-    throw new DocumentFileError(`${name} cannot be read as an image: ${(error as Error).message}`);
+    throw new DocumentFileError(`${name} cannot be read as an image: ${(error as Error).message}`, 'document_damaged');
   }
-  if (!width || !height) throw new DocumentFileError(`${name} has no image size`);
-  if (width * height > PAGE_PIXELS_MAX) {
-    throw new DocumentFileError(`${name} is ${width}×${height} = ${(width * height / 1e6).toFixed(1)} megapixels; the limit is ${PAGE_PIXELS_MAX / 1e6}`);
+  if (!width || !height) throw new DocumentFileError(`${name} has no image size`, 'document_damaged');
+  if (width * height > pagePixelsMax) {
+    throw new DocumentFileError(`${name} is ${width}×${height} = ${(width * height / 1e6).toFixed(1)} megapixels; the limit is ${pagePixelsMax / 1e6}`, 'document_pixels');
   }
   try {
-    const { data, info } = await sharp(bytes, { failOn: 'truncated', limitInputPixels: PAGE_PIXELS_MAX })
+    const { data, info } = await sharp(bytes, { failOn: 'truncated', limitInputPixels: pagePixelsMax })
       .rotate() // EXIF orientation of phone photos
       .resize({ width: PAGE_SIDE_MAX_PX, height: PAGE_SIDE_MAX_PX, fit: 'inside', withoutEnlargement: true })
       .ensureAlpha().raw().toBuffer({ resolveWithObject: true });
     return { width: info.width, height: info.height, rgba: new Uint8Array(data.buffer, data.byteOffset, data.length) };
   } catch (error) {
-    throw new DocumentFileError(`${name} is damaged or truncated: ${(error as Error).message}`);
+    throw new DocumentFileError(`${name} is damaged or truncated: ${(error as Error).message}`, 'document_damaged');
   }
 }
 
-async function decodePdf(bytes: Uint8Array, name: string): Promise<PageImage[]> {
+async function decodePdf(bytes: Uint8Array, name: string, limits: DocumentLimits): Promise<PageImage[]> {
   const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
   let documentProxy;
   try {
     documentProxy = await pdfjs.getDocument({ data: new Uint8Array(bytes), isEvalSupported: false, disableFontFace: true, useSystemFonts: false, verbosity: 0 }).promise;
   } catch (error) {
-    throw new DocumentFileError(`${name} is not a readable PDF: ${(error as Error).message}`);
+    throw new DocumentFileError(`${name} is not a readable PDF: ${(error as Error).message}`, 'document_damaged');
   }
   try {
-    if (documentProxy.numPages === 0) throw new DocumentFileError(`${name} is a PDF with no page`);
-    if (documentProxy.numPages > PDF_PAGES_MAX) throw new DocumentFileError(`${name} has ${documentProxy.numPages} pages; the limit is ${PDF_PAGES_MAX}`);
+    if (documentProxy.numPages === 0) throw new DocumentFileError(`${name} is a PDF with no page`, 'document_pages');
+    if (documentProxy.numPages > limits.pdfPagesMax) throw new DocumentFileError(`${name} has ${documentProxy.numPages} pages; the limit is ${limits.pdfPagesMax}`, 'document_pages');
     const pages: PageImage[] = [];
     for (let number = 1; number <= documentProxy.numPages; number++) {
       const pdfPage = await documentProxy.getPage(number);
       const unit = pdfPage.getViewport({ scale: 1 });
       const viewport = pdfPage.getViewport({ scale: PDF_RENDER_WIDTH_PX / unit.width });
       const width = Math.ceil(viewport.width), height = Math.ceil(viewport.height);
-      if (width * height > PAGE_PIXELS_MAX) throw new DocumentFileError(`${name} page ${number} would be ${width}×${height} pixels; the limit is ${PAGE_PIXELS_MAX / 1e6} megapixels`);
+      if (width * height > limits.pagePixelsMax) throw new DocumentFileError(`${name} page ${number} would be ${width}×${height} pixels; the limit is ${limits.pagePixelsMax / 1e6} megapixels`, 'document_pixels');
       const canvas = createCanvas(width, height);
       const context = canvas.getContext('2d');
       context.fillStyle = '#ffffff';
@@ -99,7 +109,7 @@ async function decodePdf(bytes: Uint8Array, name: string): Promise<PageImage[]> 
     return pages;
   } catch (error) {
     if (error instanceof PuhuiUserError) throw error;
-    throw new DocumentFileError(`${name} has a page pdf.js cannot render: ${(error as Error).message}`);
+    throw new DocumentFileError(`${name} has a page pdf.js cannot render: ${(error as Error).message}`, 'document_damaged');
   } finally {
     await documentProxy.destroy();
   }

@@ -18,7 +18,7 @@ export async function consentsForDecision(store: Store, principal: Principal, cr
 }
 
 /** What the service stores as a decision's record: the online record and every consent it relied on. */
-export type StoredDecisionRecord = OnlineDecisionRecord & { consentIds: string[] };
+export type StoredDecisionRecord = OnlineDecisionRecord & { consentIds: string[]; selfProofReadings?: string[] };
 
 type DecisionSummaryRow = Omit<DecisionRow, 'record'>;
 

@@ -18,7 +18,7 @@ export interface ScopedFact { entity: string; source: 'dataset' | 'intake'; row:
 
 const readers = new Map<string, Promise<{ reader: DatasetReader; queue: Promise<unknown> }>>();
 
-async function withReader<T>(datasetDir: string, work: (reader: DatasetReader) => Promise<T>): Promise<T> {
+export async function withReader<T>(datasetDir: string, work: (reader: DatasetReader) => Promise<T>): Promise<T> {
   let entry = readers.get(datasetDir);
   if (!entry) {
     entry = DatasetReader.open(datasetDir).then((reader) => ({ reader, queue: Promise.resolve() as Promise<unknown> }));

@@ -76,6 +76,7 @@ export const applicationBody = z.object({
   termMonths: z.number().int().min(1).max(TERM_MONTHS_MAX).nullable().optional(),
   contactName: z.string().trim().min(1).max(NAME_LENGTH_MAX).optional().describe('Personal data: masked by retention'),
   contactPhone: z.string().regex(/^\+?[0-9 -]{5,20}$/).optional().describe('Personal data: masked by retention'),
+  selfProofReadings: z.array(resourceId).max(20).optional().describe('Self-proof uploads (GET /v1/selfproof/{id}) about this enterprise, read and verified: the strategy\'s self-proof input'),
 }).strict();
 
 const reasonView = z.object({ code: z.string(), kind: z.string(), en: z.string(), zh: z.string() });

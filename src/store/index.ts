@@ -26,3 +26,9 @@ export {
   RETENTION_ACTOR, type RetentionPolicy, type RetentionSummary,
 } from './retention.ts';
 export { WHITELIST_FIRM_STATUSES, type WhitelistFirmStatus, type FundTables } from './schema-funds.ts';
+export {
+  recordSelfproofUpload, readingOfFile, selfproofFileBytes, completeSelfproofReading, failSelfproofReading, getSelfproofUpload,
+  readingsForApplication, requireSelfproofAccess, SELFPROOF_SCOPES, SELFPROOF_READINGS_PER_APPLICATION_MAX,
+  type SelfproofUpload, type NewSelfproofUpload, type CompletedReading, type UploadOutcome,
+} from './selfproof.ts';
+export type { SelfproofFormat, SelfproofStrength, SelfproofUploadStatus } from './schema-selfproof.ts';

@@ -52,7 +52,7 @@ test('shadow: the champion acts for all and the challenger is recorded; live: th
     return { ...a, enterprise: { ...a.enterprise, creditCode: code } };
   });
   const shadow = await new DecisionService(engine, { champion, experiment: { id: 'e1', challenger, share: 0.25, mode: 'shadow' } }).decideMany(applicants);
-  assert.ok(shadow.every((r) => r.arm === 'champion' && r.decision.strategy.version === '2026.11' && r.shadow?.strategy.version === '2026.11-c1'));
+  assert.ok(shadow.every((r) => r.arm === 'champion' && r.decision.strategy.version === '2026.12' && r.shadow?.strategy.version === '2026.12-c1'));
   assert.ok(shadow.every((r) => r.decision.outcome === 'decline' && r.shadow!.outcome === 'approve'));
   const live = await new DecisionService(engine, { champion, experiment: { id: 'e1', challenger, share: 0.25, mode: 'live' } }).decideMany(applicants);
   const acting = live.filter((r) => r.arm === 'challenger');
@@ -60,6 +60,6 @@ test('shadow: the champion acts for all and the challenger is recorded; live: th
   for (const r of live) {
     assert.equal(r.arm, armOf({ id: 'e1', share: 0.25 }, r.creditCode));
     assert.equal(r.decision.outcome, r.arm === 'challenger' ? 'approve' : 'decline');
-    assert.equal(r.shadow!.strategy.version, r.arm === 'challenger' ? '2026.11' : '2026.11-c1', 'the other arm is kept');
+    assert.equal(r.shadow!.strategy.version, r.arm === 'challenger' ? '2026.12' : '2026.12-c1', 'the other arm is kept');
   }
 });

@@ -76,7 +76,7 @@ test('the same input and version always give the same decision, across calls, ba
   const { trace: _trace, ...withoutTrace } = first;
   for (const r of batch) assert.deepEqual(r, withoutTrace);
   assert.equal(first.strategy.hash, strategy.hash);
-  assert.equal(first.strategy.version, '2026.11');
+  assert.equal(first.strategy.version, '2026.12');
 });
 
 test('a decision record carries its inputs: evaluating them again gives the same decision', async () => {

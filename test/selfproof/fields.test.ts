@@ -88,3 +88,30 @@ test('an invoice page is read field by field from its OCR lines, and a bad credi
   if (read.fields.buyerCode !== buyer) assert.ok(read.problems.some((p) => p.field === 'buyerCode' && p.code === 'credit_code_invalid'));
   assert.ok(!read.problems.some((p) => p.field === 'sellerCode'));
 });
+
+test("a seal's words read after a company's name are dropped; a shop's name is kept whole", () => {
+  const seller = composeCreditCode('91', '110206', 'MA53HT8X');
+  const buyer = composeCreditCode('91', '320402', 'MA47PK2T');
+  const page = (sellerName: string) => extractDocument([
+    line('电子发票（普通发票）', 480, 60), line('发票号码：24110000000000000016', 980, 76), line('开票日期：2024年10月10日', 940, 112),
+    line('名称：杭州金源便利店', 210, 205), line(`名称：${sellerName}`, 770, 205),
+    line(`统一社会信用代码/纳税人识别号：${buyer}`, 300, 245), line(`统一社会信用代码/纳税人识别号：${seller}`, 880, 245),
+    line('价税合计（大写）', 135, 540), line('⊗肆佰肆拾柒圆贰角肆分', 370, 540), line('（小写）￥447.24', 920, 540),
+  ]);
+  assert.equal(page('北京瑞宏广告有限公司合').fields.sellerName, '北京瑞宏广告有限公司');
+  assert.equal(page('北京瑞宏广告有限公司上海分公司').fields.sellerName, '北京瑞宏广告有限公司上海分公司');
+  assert.equal(page('北京瑞宏广告有限公司').fields.buyerName, '杭州金源便利店');
+});
+
+test('amount and tax fallen out of the sums row are taken from the one row of two ¥ amounts that add up to the agreed total', () => {
+  const lines = (sums: string[]) => extractDocument([
+    line('电子发票（普通发票）', 480, 60), line('发票号码：25320000000000001923', 980, 76), line('开票日期：2025年01月25日', 940, 112),
+    line('*机械设备*零部件', 120, 345), line('729.57', 560, 345), line('729.57', 760, 345), line('13%', 900, 345), line('94.84', 1060, 345),
+    ...sums.map((text, i) => line(text, 760 + 300 * i, 440)), line('合计', 60, 490),
+    line('价税合计（大写）', 135, 540), line('⊗捌佰贰拾肆圆肆角壹分', 370, 540), line('（小写）¥824.41', 920, 540),
+  ]).fields;
+  const read = lines(['¥729.57', '¥94.84']);
+  assert.deepEqual([read.amountFen, read.taxFen, read.totalFen], ['72957', '9484', '82441']);
+  const wrong = lines(['¥729.57', '¥95.84']);
+  assert.deepEqual([wrong.amountFen, wrong.taxFen, wrong.totalFen], [null, null, '82441'], 'two amounts that do not add up to the total are not taken');
+});

@@ -1,6 +1,6 @@
 /**
  * The tenancy matrix, generated from the OpenAPI document: every operation × every role of tenant side A
- * (and the platform operator), aimed at side B's records — B's decisions, consents, tenants, keys, intake
+ * (and the platform operator), aimed at side B's records — B's decisions, consents, tenants, keys, self-proof upload, intake
  * batch and enterprise data — with path parameters set to B's identifiers and bodies (derived from each
  * operation's schema) naming B's enterprise and tenants. Expected: 0 cross-tenant reads (no response
  * carries an identifier or a data row of B's that the request did not itself name) and 0 cross-tenant
@@ -14,6 +14,7 @@ import fc from 'fast-check';
 import { call, serviceFixture, type ServiceFixture } from './fixture.ts';
 import { validOf, type JsonSchema } from './schema-arbitrary.ts';
 import { CONSENT_SCOPES } from '../../src/store/index.ts';
+import { jpegBytes } from '../selfproof/files.ts';
 
 interface Parameter { in: 'path' | 'query' | 'header'; name: string; schema: JsonSchema }
 interface Operation { method: string; path: string; parameters: Parameter[]; body: JsonSchema | null }
@@ -26,7 +27,7 @@ const OPERATOR_OVERSIGHT_PREFIXES = ['/v1/whitelists', '/v1/dispatch-runs', '/v1
 let fixture: ServiceFixture;
 let operations: Operation[];
 let bTenants: string[];
-let bIds: { decision: string; consents: string[]; keys: string[]; batch: string; platform: string[] };
+let bIds: { decision: string; consents: string[]; keys: string[]; batch: string; upload: string; uploadSha256: string; platform: string[] };
 const B_IDEMPOTENCY_KEY = 'b-bureau-batch';
 
 before(async () => {
@@ -39,9 +40,18 @@ before(async () => {
     rows: [{ creditCode: b.creditCode, reportDate: '2026-08-31', lenderCount: 1, loanCount: 1, outstandingLoanFen: 5_000_000, overdueFen: 0, worstDpd24m: 0, inquiries3m: 0, inquiries6m: 1, guaranteesGivenFen: 0 }],
   }, { 'idempotency-key': B_IDEMPOTENCY_KEY });
   assert.equal(batch.statusCode, 200, batch.body);
+  const upload = await fixture.app.inject({
+    method: 'POST', url: `/v1/enterprises/${b.creditCode}/selfproof`, payload: jpegBytes(320, 200),
+    headers: { authorization: `Bearer ${b.keys.enterprise}`, 'content-type': 'image/jpeg' },
+  });
+  assert.equal(upload.statusCode, 202, upload.body);
+  await readingDone(upload.json().id);
   const consents = await fixture.store.db.selectFrom('consents').select('id').where('tenantId', 'in', bTenants).execute();
   const keys = await fixture.store.db.selectFrom('apiKeys').select('id').where('tenantId', 'in', bTenants).execute();
-  bIds = { decision: decision.json().id, consents: consents.map((c) => c.id), keys: keys.map((k) => k.id), batch: batch.json().batchId, platform: await platformRecordsOfB() };
+  bIds = {
+    decision: decision.json().id, consents: consents.map((c) => c.id), keys: keys.map((k) => k.id), batch: batch.json().batchId,
+    upload: upload.json().id, uploadSha256: upload.json().sha256, platform: await platformRecordsOfB(),
+  };
   const document = (await call(fixture.app, null, 'GET', '/openapi.json')).json() as { paths: Record<string, Record<string, { parameters?: Parameter[]; requestBody?: { content: Record<string, { schema: JsonSchema }> } }>> };
   operations = Object.entries(document.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({
     method: method.toUpperCase(), path, parameters: op.parameters ?? [], body: op.requestBody?.content['application/json']?.schema ?? null,
@@ -75,6 +85,16 @@ async function platformRecordsOfB(): Promise<string[]> {
   return [whitelistId, run.json().id, fund.json().id, cover.json().id, claim.json().id];
 }
 
+/** B's upload is read in the background: wait for it, so that nothing of B's changes while the matrix runs. */
+async function readingDone(id: string): Promise<void> {
+  for (let attempt = 0; attempt < 1200; attempt++) {
+    const row = await fixture.store.db.selectFrom('selfproofUploads').select('status').where('id', '=', id).executeTakeFirstOrThrow();
+    if (row.status !== 'reading') return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`B's upload ${id} was never read`);
+}
+
 /** Every row side B owns, in every table, as text: equal before and after means nothing of B's was written. */
 async function stateOfB(): Promise<string> {
   const db = fixture.store.db;
@@ -96,18 +116,19 @@ async function stateOfB(): Promise<string> {
     db.selectFrom('fundCovers').selectAll().where('tenantId', 'in', bTenants).orderBy('id').execute(),
     db.selectFrom('fundClaims').selectAll().where('tenantId', 'in', bTenants).orderBy('id').execute(),
     db.selectFrom('fundEntries').selectAll().where('tenantId', 'in', bTenants).orderBy('id').execute(),
+    db.selectFrom('selfproofUploads').selectAll().where('tenantId', 'in', bTenants).orderBy('id').execute(),
   ]);
   return JSON.stringify(tables);
 }
 
 /** Identifiers and values only B's records hold (never sent by A unless A names them in its request). */
 function secretsOfB(): string[] {
-  return [bIds.decision, bIds.batch, ...bIds.consents, ...bIds.keys, ...bIds.platform, ...bTenants, fixture.b.creditCode, '李四', 'B-LOAN-1'];
+  return [bIds.decision, bIds.batch, bIds.upload, bIds.uploadSha256, ...bIds.consents, ...bIds.keys, ...bIds.platform, ...bTenants, fixture.b.creditCode, '李四', 'B-LOAN-1'];
 }
 
 function candidatesFor(parameter: Parameter): string[] {
   switch (parameter.name) {
-    case 'id': return [bIds.decision, bIds.consents[0]!, fixture.b.tenantIds.bank, fixture.b.tenantIds.enterprise, bIds.keys[0]!, ...bIds.platform];
+    case 'id': return [bIds.decision, bIds.consents[0]!, fixture.b.tenantIds.bank, fixture.b.tenantIds.enterprise, bIds.keys[0]!, bIds.upload, ...bIds.platform];
     case 'creditCode': return [fixture.b.creditCode];
     case 'scope': return [...CONSENT_SCOPES];
     case 'entity': return ['bureauReports', 'invoices'];

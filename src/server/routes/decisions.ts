@@ -14,6 +14,7 @@ import { pageOf, pageQuery, pageRequest } from '../pagination.ts';
 import type { ServiceApp } from '../routes.ts';
 import { applicationBody, decisionSummaryView, decisionView, idParams, replayView } from '../schemas.ts';
 import { appendAudit } from '../../store/index.ts';
+import { selfProofForApplication } from './selfproof.ts';
 
 const APPLICANT_ROLES = ['bank', 'guarantee_fund'] as const;
 
@@ -27,8 +28,10 @@ export function registerDecisionRoutes(app: ServiceApp, context: ServiceContext)
     const body = request.body;
     const snapshot = await context.snapshots.current();
     const consents = await consentsForDecision(store, principal, body.creditCode);
-    const online = await decideOnline(snapshot, { creditCode: body.creditCode, product: body.product, amountFen: body.amountFen ?? null, termMonths: body.termMonths ?? null }, context.decisions);
-    const record: StoredDecisionRecord = { ...online, consentIds: consents.map((c) => c.id) };
+    const readings = body.selfProofReadings ?? [];
+    const selfProof = readings.length > 0 ? await selfProofForApplication(context, principal, body.creditCode, readings) : undefined;
+    const online = await decideOnline(snapshot, { creditCode: body.creditCode, product: body.product, amountFen: body.amountFen ?? null, termMonths: body.termMonths ?? null, selfProof }, context.decisions);
+    const record: StoredDecisionRecord = { ...online, consentIds: consents.map((c) => c.id), ...(readings.length > 0 ? { selfProofReadings: readings } : {}) };
     const acting = record.decision;
     const { decision } = await recordDecision(store, principal, {
       application: {

@@ -12,7 +12,7 @@ import { createPostgresDatabase, TestClock, type BackendName } from '../store/ba
 
 export { BACKENDS, TestClock, type BackendName } from '../store/backends.ts';
 
-export interface MarketStore { store: Store; clock: TestClock; close(): Promise<void> }
+export interface MarketStore { store: Store; clock: TestClock; close(): Promise<void>; /** PostgreSQL only. */ url?: string }
 
 export async function openMarketStore(backend: BackendName, label: string, options: { poolSizeMax?: number } = {}): Promise<MarketStore> {
   const clock = new TestClock('2026-11-02T08:00:00.000Z');
@@ -22,7 +22,7 @@ export async function openMarketStore(backend: BackendName, label: string, optio
   }
   const database = await createPostgresDatabase(label);
   const store = await openStore({ databaseUrl: database.url, clock: clock.now, ...options });
-  return { store, clock, close: async () => { await store.close(); await database.drop(); } };
+  return { store, clock, url: database.url, close: async () => { await store.close(); await database.drop(); } };
 }
 
 /** A tenant of a kind and a principal acting for it (through a real key, as the service authenticates one). */

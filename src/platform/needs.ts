@@ -227,8 +227,8 @@ export async function closeNeed(tx: Kysely<Database>, need: PlatformNeed, status
 }
 
 /**
- * A need: its enterprise sees it; the operator and government departments see any; a bank sees one it has claimed
- * (then with the enterprise's identity). Another tenant's need is not found.
+ * A need: its enterprise sees it; a bank sees one it has claimed (then with the enterprise's identity). Another
+ * tenant's need is not found. The operator and government departments see the market through its statistics.
  */
 export async function getNeed(store: Pick<Store, 'db'>, principal: Principal, needId: string): Promise<PlatformNeed> {
   let query = store.db.selectFrom('platformNeeds').selectAll().where('id', '=', needId);
@@ -236,8 +236,8 @@ export async function getNeed(store: Pick<Store, 'db'>, principal: Principal, ne
   else if (principal.tenantKind === 'bank') {
     query = query.where((eb) => eb.exists(eb.selectFrom('platformClaims').select('platformClaims.id')
       .whereRef('platformClaims.needId', '=', 'platformNeeds.id').where('platformClaims.tenantId', '=', principal.tenantId)));
-  } else if (principal.tenantKind !== 'operator' && principal.tenantKind !== 'government') {
-    throw new ForbiddenError('needs are read by their enterprise, the banks that claimed them, the operator and government departments');
+  } else {
+    throw new ForbiddenError('a need is read by its enterprise and the banks that claimed it; the operator and government departments read statistics');
   }
   const need = await query.executeTakeFirst();
   if (!need) throw new NotFoundError(`need '${needId}' not found`);
@@ -246,13 +246,11 @@ export async function getNeed(store: Pick<Store, 'db'>, principal: Principal, ne
 
 export interface NeedListRequest extends PageRequest { status?: NeedStatus }
 
-/** The enterprise's own needs; the operator's and government departments' view of all. Newest first. */
+/** The enterprise's own needs, newest first (a bank reads its queue and its claims). */
 export async function listNeeds(store: Pick<Store, 'db'>, principal: Principal, request: NeedListRequest = {}): Promise<Page<PlatformNeed>> {
   let query = store.db.selectFrom('platformNeeds').selectAll();
-  if (principal.tenantKind === 'enterprise') query = query.where('tenantId', '=', principal.tenantId);
-  else if (principal.tenantKind !== 'operator' && principal.tenantKind !== 'government') {
-    throw new ForbiddenError('a bank reads its queue (GET /v1/platform/queue) and its claims');
-  }
+  if (principal.tenantKind !== 'enterprise') throw new ForbiddenError('an enterprise lists its own needs; a bank reads its queue and its claims');
+  query = query.where('tenantId', '=', principal.tenantId);
   if (request.status) query = query.where('status', '=', request.status);
   return listPage(query, request);
 }

@@ -158,8 +158,10 @@ describe('the marketplace API', () => {
     assert.equal((await as(fixture.a.keys.government, 'GET', '/v1/platform/statistics?by=planet')).json().code, 'validation');
     const ranking = await as(fixture.a.keys.enterprise, 'GET', '/v1/platform/banks/ranking');
     assert.deepEqual(ranking.json().items.map((r: { bankName: string }) => r.bankName).sort(), ['A bank', 'B bank']);
-    const released = await as(fixture.operatorKey, 'POST', '/v1/platform/release', { at: '2030-01-01' });
+    const released = await as(fixture.operatorKey, 'POST', '/v1/platform/release', {});
     assert.equal(released.statusCode, 200, released.body);
+    assert.equal(released.json().claimsReleased, 0, 'nothing is due yet');
+    assert.equal((await as(fixture.operatorKey, 'POST', '/v1/platform/release', { at: '2099-01-01' })).json().code, 'invalid_date');
     assert.equal((await as(fixture.a.keys.bank, 'POST', '/v1/platform/release', {})).statusCode, 403);
   });
 });

@@ -14,6 +14,7 @@ import fc from 'fast-check';
 import { call, serviceFixture, type ServiceFixture } from './fixture.ts';
 import { validOf, type JsonSchema } from './schema-arbitrary.ts';
 import { CONSENT_SCOPES } from '../../src/store/index.ts';
+import { seedMarketSide, type MarketSide } from '../platform/market-fixture.ts';
 
 interface Parameter { in: 'path' | 'query' | 'header'; name: string; schema: JsonSchema }
 interface Operation { method: string; path: string; parameters: Parameter[]; body: JsonSchema | null }
@@ -25,6 +26,7 @@ let fixture: ServiceFixture;
 let operations: Operation[];
 let bTenants: string[];
 let bIds: { decision: string; consents: string[]; keys: string[]; batch: string };
+let bMarket: MarketSide;
 const B_IDEMPOTENCY_KEY = 'b-bureau-batch';
 
 before(async () => {
@@ -39,6 +41,7 @@ before(async () => {
   assert.equal(batch.statusCode, 200, batch.body);
   const consents = await fixture.store.db.selectFrom('consents').select('id').where('tenantId', 'in', bTenants).execute();
   const keys = await fixture.store.db.selectFrom('apiKeys').select('id').where('tenantId', 'in', bTenants).execute();
+  bMarket = await seedMarketSide(fixture, b);
   bIds = { decision: decision.json().id, consents: consents.map((c) => c.id), keys: keys.map((k) => k.id), batch: batch.json().batchId };
   const document = (await call(fixture.app, null, 'GET', '/openapi.json')).json() as { paths: Record<string, Record<string, { parameters?: Parameter[]; requestBody?: { content: Record<string, { schema: JsonSchema }> } }>> };
   operations = Object.entries(document.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({
@@ -61,18 +64,20 @@ async function stateOfB(): Promise<string> {
     db.selectFrom('intakeBatches').selectAll().where('tenantId', 'in', bTenants).orderBy('id').execute(),
     db.selectFrom('facts').selectAll().where('tenantId', 'in', bTenants).orderBy('naturalKey').execute(),
     db.selectFrom('jobs').selectAll().where('tenantId', 'in', bTenants).orderBy('id').execute(),
+    ...(['platformEnterprises', 'platformProducts', 'platformNeeds', 'platformClaims', 'platformOffers'] as const)
+      .map((table) => db.selectFrom(table).selectAll().where('tenantId', 'in', bTenants).orderBy('id').execute()),
   ]);
   return JSON.stringify(tables);
 }
 
 /** Identifiers and values only B's records hold (never sent by A unless A names them in its request). */
 function secretsOfB(): string[] {
-  return [bIds.decision, bIds.batch, ...bIds.consents, ...bIds.keys, ...bTenants, fixture.b.creditCode, '李四'];
+  return [bIds.decision, bIds.batch, ...bIds.consents, ...bIds.keys, ...bTenants, fixture.b.creditCode, '李四', bMarket.needId, bMarket.claimId, bMarket.offerId];
 }
 
 function candidatesFor(parameter: Parameter): string[] {
   switch (parameter.name) {
-    case 'id': return [bIds.decision, bIds.consents[0]!, fixture.b.tenantIds.bank, fixture.b.tenantIds.enterprise, bIds.keys[0]!];
+    case 'id': return [bIds.decision, bIds.consents[0]!, fixture.b.tenantIds.bank, fixture.b.tenantIds.enterprise, bIds.keys[0]!, bMarket.needId, bMarket.claimId, bMarket.offerId, bMarket.productId];
     case 'creditCode': return [fixture.b.creditCode];
     case 'scope': return [...CONSENT_SCOPES];
     case 'entity': return ['bureauReports', 'invoices'];

@@ -142,7 +142,7 @@ const rankingView = z.object({
     approvalRate: z.number().nullable(), responseRank: z.number().int(), approvalRank: z.number().int(),
   })),
 });
-const releaseBody = z.object({ at: dateOrTimestamp.optional().describe('Default: now. A date means the end of that day (UTC)') }).strict();
+const releaseBody = z.object({ at: dateOrTimestamp.optional().describe('Default: now; not in the future. A date means the end of that day (UTC)') }).strict();
 const releaseView = z.object({ at: z.string(), claimsReleased: z.number().int(), needsExpired: z.number().int(), claimsLapsed: z.number().int(), offersLapsed: z.number().int() });
 
 function registrationViewOf(registration: PlatformEnterprise, key?: string) {
@@ -365,7 +365,12 @@ export function registerPlatformMarketRoutes(app: ServiceApp, context: ServiceCo
     schema: { tags: TAGS, summary: 'The nightly job (operator): release claims past their SLA to the pool, expire needs past their date', body: releaseBody, response: { 200: releaseView } },
   }, async (request) => {
     allow(request.principal, ['operator']);
-    return releaseExpiredClaims(store, request.body.at);
+    // Over the API the job closes the past, never a day to come; the simulation calls the store function with its own dates.
+    const at = request.body.at;
+    if (at !== undefined && (/^\d{4}-\d{2}-\d{2}$/.test(at) ? `${at}T23:59:59.999Z` : new Date(Date.parse(at)).toISOString()) > store.now()) {
+      throw new InvalidRequestError(`at (${at}) is in the future: the nightly job releases what is already due`, 'invalid_date');
+    }
+    return releaseExpiredClaims(store, at);
   });
 }
 

@@ -11,7 +11,7 @@ import { sql, type Kysely } from 'kysely';
 import { creditCodeProblem } from '../domain/credit-code.ts';
 import type { Snapshot, SnapshotEntry } from '../pipeline/snapshot.ts';
 import {
-  appendAudit, ConflictError, createApiKey, createTenant, ForbiddenError, InvalidRequestError, isUniqueViolation, listPage, NotFoundError,
+  appendAudit, ConflictError, createApiKey, SYSTEM_ACTOR, createTenant, ForbiddenError, InvalidRequestError, isUniqueViolation, listPage, NotFoundError,
   type Database, type Page, type PageRequest, type Principal, type Store,
 } from '../store/index.ts';
 import {
@@ -101,6 +101,28 @@ export async function getRegistration(store: Pick<Store, 'db'>, principal: Princ
   const registration = await query.executeTakeFirst();
   if (!registration) throw new NotFoundError(`no platform registration${creditCode ? ` for ${creditCode}` : ''}`);
   return registration;
+}
+
+export interface EnterpriseRating { grade: string; score: number | null; ratedAt: string; modelVersion: string }
+
+/**
+ * Records the platform's public credit rating on a registration (the rating module's job calls this), so the
+ * banks' queues show it; audited as `platform.enterprise.rate`. A registration that is not there is not_found.
+ */
+export async function setEnterpriseRating(store: Store, creditCode: string, rating: EnterpriseRating, actor: string = SYSTEM_ACTOR): Promise<PlatformEnterprise> {
+  if (!/^[A-Z][A-Z+-]{0,3}$/.test(rating.grade)) throw new InvalidRequestError(`a rating grade is a letter grade like A, B+, C-, got '${rating.grade}'`, 'invalid_rating');
+  if (rating.score !== null && !Number.isFinite(rating.score)) throw new InvalidRequestError('a rating score is a finite number or null', 'invalid_rating');
+  return store.db.transaction().execute(async (tx) => {
+    const at = store.now();
+    const updated = await tx.updateTable('platformEnterprises').set({ ratingGrade: rating.grade, ratingScore: rating.score, ratedAt: rating.ratedAt, updatedAt: at })
+      .where('creditCode', '=', creditCode).returningAll().executeTakeFirst();
+    if (!updated) throw new NotFoundError(`${creditCode} is not registered on the platform`);
+    await appendAudit(tx, {
+      at, tenantId: updated.tenantId, actor, action: 'platform.enterprise.rate', subjectType: 'platform_enterprise', subjectId: updated.id,
+      details: { grade: rating.grade, score: rating.score, ratedAt: rating.ratedAt, modelVersion: rating.modelVersion },
+    });
+    return updated;
+  });
 }
 
 export interface RiskLightVerdict { light: RiskLight | null; reasons: string[] }

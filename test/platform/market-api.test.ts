@@ -134,8 +134,15 @@ describe('the marketplace API', () => {
     assert.equal(granted.statusCode, 201, granted.body);
     const offerB = await as(fixture.b.keys.bank, 'POST', `/v1/platform/claims/${claims.b}/offer`, { amountFen: 40_000_000, rateBps: 450, termMonths: 6 });
     assert.equal(offerB.statusCode, 201, offerB.body);
-    const offerA = await as(fixture.a.keys.bank, 'POST', `/v1/platform/claims/${claims.a}/offer`, { amountFen: 35_000_000, rateBps: 520, termMonths: 6 });
+    // A's bank decides first (the online decision path) and cites its decision: only an approval covering the amount may back an offer.
+    const decision = await as(fixture.a.keys.bank, 'POST', '/v1/applications', { creditCode: fixture.a.creditCode, amountFen: 35_000_000, termMonths: 6 });
+    assert.equal(decision.statusCode, 201, decision.body);
+    const backs = decision.json().outcome === 'approve' && decision.json().limitFen >= 35_000_000;
+    const cited = await as(fixture.a.keys.bank, 'POST', `/v1/platform/claims/${claims.a}/offer`, { amountFen: 35_000_000, rateBps: 520, termMonths: 6, decisionId: decision.json().id });
+    assert.equal(cited.statusCode, backs ? 201 : 400, cited.body);
+    const offerA = backs ? cited : await as(fixture.a.keys.bank, 'POST', `/v1/platform/claims/${claims.a}/offer`, { amountFen: 35_000_000, rateBps: 520, termMonths: 6 });
     assert.equal(offerA.statusCode, 201, offerA.body);
+    assert.equal(offerA.json().decisionId, backs ? decision.json().id : null);
     const compared = await as(fixture.a.keys.enterprise, 'GET', `/v1/platform/offers?needId=${needId}`);
     assert.deepEqual(compared.json().items.map((o: { rateBps: number }) => o.rateBps).sort(), [450, 520]);
     assert.equal((await as(fixture.b.keys.enterprise, 'POST', `/v1/platform/offers/${offerB.json().id}/accept`)).statusCode, 404);

@@ -190,6 +190,29 @@ export async function acceptOffer(store: Store, principal: Principal, offerId: s
   });
 }
 
+/**
+ * The enterprise turns down one offer on its open need: the offer and its claim are rejected and the claim's slot
+ * returns to the pool, so on a first-wins line another bank can claim the need.
+ */
+export async function rejectOffer(store: Store, principal: Principal, offerId: string): Promise<PlatformOffer> {
+  if (principal.tenantKind !== 'enterprise') throw new ForbiddenError('only the enterprise that published the need rejects an offer');
+  return store.db.transaction().execute(async (tx) => {
+    const found = await tx.selectFrom('platformOffers').innerJoin('platformNeeds', 'platformNeeds.id', 'platformOffers.needId')
+      .select('platformOffers.needId').where('platformOffers.id', '=', offerId).where('platformNeeds.tenantId', '=', principal.tenantId).executeTakeFirst();
+    if (!found) throw new NotFoundError(`offer '${offerId}' not found`);
+    const need = await lockNeed(tx, found.needId);
+    const offer = await tx.selectFrom('platformOffers').selectAll().where('id', '=', offerId).forUpdate().executeTakeFirstOrThrow();
+    if (need.status !== 'open') throw new ConflictError(`need '${need.id}' is ${need.status}`);
+    if (offer.status !== 'pending') throw new ConflictError(`offer '${offer.id}' is ${offer.status}`);
+    const at = store.now();
+    await tx.updateTable('platformOffers').set({ status: 'rejected', decidedAt: at, updatedAt: at }).where('id', '=', offer.id).execute();
+    await tx.updateTable('platformClaims').set({ status: 'rejected', updatedAt: at }).where('id', '=', offer.claimId).execute();
+    await tx.updateTable('platformNeeds').set((eb) => ({ claimsActive: eb('claimsActive', '-', 1), updatedAt: at })).where('id', '=', need.id).execute();
+    await appendAudit(tx, { at, tenantId: principal.tenantId, actor: principal.keyId, action: 'platform.offer.reject', subjectType: 'platform_offer', subjectId: offer.id, details: { needId: need.id } });
+    return { ...offer, status: 'rejected' as const, decidedAt: at, updatedAt: at };
+  });
+}
+
 /** An ISO timestamp, or a date meaning the end of that day (UTC): the nightly job passes the day it closes. */
 function instantOf(at: string): string {
   const iso = /^\d{4}-\d{2}-\d{2}$/.test(at) ? `${at}T23:59:59.999Z` : at;

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
-  acceptOffer, bankRanking, claimNeed, declineClaim, getNeed, listNeedQueue, listOffers, loadPlatformPolicy, makeOffer, parsePlatformPolicy,
+  acceptOffer, bankRanking, claimNeed, rejectOffer, declineClaim, getNeed, listNeedQueue, listOffers, loadPlatformPolicy, makeOffer, parsePlatformPolicy,
   platformStatistics, publishNeed, publishProduct, recordOfferDefault, registerEnterprise, releaseExpiredClaims, setEnterpriseRating, statisticsCsv, withdrawNeed,
   type PlatformNeed,
 } from '../../src/platform/market.ts';
@@ -153,6 +153,13 @@ for (const backend of BACKENDS) {
       const lapsed = await store.db.selectFrom('platformClaims').select('status').where('id', '=', second.id).executeTakeFirstOrThrow();
       assert.equal(lapsed.status, 'lapsed');
       assert.equal((await store.db.selectFrom('platformOffers').select('status').where('id', '=', pending.id).executeTakeFirstOrThrow()).status, 'lapsed');
+      const turnedDown = await publishNeed(store, firm, { amountFen: 30_000_000, termMonths: 12, purpose: '扩产', productLine: 'tax_loan' });
+      const firstClaim = await claimNeed(store, banks[3]!, { needId: turnedDown.id, productId: taxProducts[3]! });
+      const firstOffer = await makeOffer(store, banks[3]!, { claimId: firstClaim.id, amountFen: 30_000_000, rateBps: 790, termMonths: 12 });
+      await assert.rejects(claimNeed(store, banks[4]!, { needId: turnedDown.id, productId: taxProducts[4]! }), { code: 'conflict' });
+      await assert.rejects(rejectOffer(store, banks[3]!, firstOffer.id), { code: 'forbidden' });
+      assert.equal((await rejectOffer(store, firm, firstOffer.id)).status, 'rejected');
+      assert.equal((await claimNeed(store, banks[4]!, { needId: turnedDown.id, productId: taxProducts[4]! })).status, 'active', 'the slot went back to the pool');
       const withdrawn = await publishNeed(store, firm, { amountFen: 30_000_000, termMonths: 12, purpose: '备货', productLine: 'tax_loan' });
       assert.equal((await withdrawNeed(store, firm, withdrawn.id)).status, 'withdrawn');
       await assert.rejects(withdrawNeed(store, firm, withdrawn.id), { code: 'conflict' });
@@ -199,7 +206,7 @@ for (const backend of BACKENDS) {
       const { store } = market;
       const actions = new Set((await store.db.selectFrom('auditLog').select('action').where('action', 'like', 'platform.%').execute()).map((r) => r.action));
       for (const action of ['platform.enterprise.register', 'platform.product.publish', 'platform.need.publish', 'platform.claim.create', 'platform.claim.decline',
-        'platform.offer.create', 'platform.offer.accept', 'platform.claim.release', 'platform.need.expire', 'platform.need.withdraw', 'platform.offer.default', 'platform.enterprise.rate']) {
+        'platform.offer.create', 'platform.offer.accept', 'platform.claim.release', 'platform.need.expire', 'platform.need.withdraw', 'platform.offer.default', 'platform.enterprise.rate', 'platform.offer.reject']) {
         assert.ok(actions.has(action), `${action} audited`);
       }
       assert.equal((await verifyAuditChain(store)).ok, true);

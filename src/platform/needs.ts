@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import { creditCodeProblem } from '../domain/credit-code.ts';
-import type { Snapshot, SnapshotEntry } from '../pipeline/snapshot.ts';
+import { UnknownEnterpriseError, type Snapshot, type SnapshotEntry } from '../pipeline/snapshot.ts';
 import {
   appendAudit, ConflictError, createApiKey, SYSTEM_ACTOR, createTenant, ForbiddenError, InvalidRequestError, isUniqueViolation, listPage, NotFoundError,
   type Database, type Page, type PageRequest, type Principal, type Store,
@@ -95,8 +95,8 @@ export async function registerEnterprise(store: Store, principal: Principal, inp
 export async function getRegistration(store: Pick<Store, 'db'>, principal: Principal, creditCode?: string): Promise<PlatformEnterprise> {
   let query = store.db.selectFrom('platformEnterprises').selectAll();
   if (principal.tenantKind === 'enterprise') query = query.where('tenantId', '=', principal.tenantId);
-  else if (principal.tenantKind === 'operator' || principal.tenantKind === 'government') query = query.where('creditCode', '=', creditCode ?? '');
-  else throw new ForbiddenError('registrations are read by the enterprise itself, the operator and government departments');
+  else if (principal.tenantKind !== 'operator' && principal.tenantKind !== 'government') throw new ForbiddenError('registrations are read by the enterprise itself, the operator and government departments');
+  else if (creditCode === undefined) throw new InvalidRequestError('name the enterprise by its credit code', 'invalid_credit_code');
   if (creditCode !== undefined) query = query.where('creditCode', '=', creditCode);
   const registration = await query.executeTakeFirst();
   if (!registration) throw new NotFoundError(`no platform registration${creditCode ? ` for ${creditCode}` : ''}`);
@@ -156,7 +156,7 @@ export function entryOrNull(snapshot: Snapshot | null | undefined, creditCode: s
   try {
     return snapshot.entry(creditCode);
   } catch (error) {
-    if ((error as { code?: string }).code === 'unknown_enterprise') return null;
+    if (error instanceof UnknownEnterpriseError) return null;
     throw error;
   }
 }

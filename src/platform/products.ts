@@ -9,7 +9,8 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql, type Kysely } from 'kysely';
-import { loadStrategy, parseStrategy, type Strategy } from '../decision/strategy.ts';
+import { loadStrategy, parseStrategy, StrategyError, type Strategy } from '../decision/strategy.ts';
+import { PuhuiUserError } from '../domain/errors.ts';
 import { STRATEGIES_DIR } from '../pipeline/online.ts';
 import {
   appendAudit, ForbiddenError, InvalidRequestError, listPage, NotFoundError,
@@ -101,7 +102,13 @@ function strategyOfInput(input: Pick<NewProduct, 'strategyId' | 'strategy'>): St
     }
     return loadStrategy(file);
   }
-  return parseStrategy(input.strategy, 'the product strategy');
+  try {
+    return parseStrategy(input.strategy, 'the product strategy');
+  } catch (error) {
+    // The parser names the first problem of a document shaped like a strategy; a stranger shape can trip it.
+    if (error instanceof PuhuiUserError) throw error;
+    throw new StrategyError(`the product strategy is not a well-formed JDM document: ${(error as Error).message}`);
+  }
 }
 
 const parsedByHash = new Map<string, Strategy>();

@@ -90,6 +90,18 @@ for (const backend of BACKENDS) {
       await assert.rejects(claimNeed(store, banks[1]!, { needId: need.id, productId: invoiceProducts[1]! }), { code: 'not_found' });
     });
 
+    test('the queue pages with a cursor, newest first, without repeating or losing a need while new ones arrive', async () => {
+      const { store } = market;
+      const published: string[] = [];
+      for (let k = 0; k < 3; k++) published.push((await publishNeed(store, firm, { amountFen: 20_000_000 + k, termMonths: 6, purpose: `订单 ${k}`, productLine: 'tax_loan' })).id);
+      const first = await listNeedQueue(store, banks[2]!, { limit: 2, productLine: 'tax_loan' });
+      assert.deepEqual(first.items.map((i) => i.id), [published[2], published[1]]);
+      await publishNeed(store, firm, { amountFen: 20_000_009, termMonths: 6, purpose: '新订单', productLine: 'tax_loan' });
+      const second = await listNeedQueue(store, banks[2]!, { limit: 2, productLine: 'tax_loan', cursor: first.nextCursor });
+      assert.equal(second.items[0]!.id, published[0]);
+      assert.equal(new Set([...first.items, ...second.items].map((i) => i.id)).size, first.items.length + second.items.length);
+    });
+
     test('multi-offer on an invoice loan: k banks claim, a decline frees a slot, offers need consent, the enterprise accepts one and the rest lapse', async () => {
       const { store } = market;
       const need = await publishNeed(store, firm, { amountFen: 80_000_000, termMonths: 6, purpose: '支付货款', productLine: 'invoice_loan' });

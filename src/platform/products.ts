@@ -5,7 +5,6 @@
  * (`tax_loan`, `invoice_loan` …) and must be one the platform policy lists, because the line decides how needs are
  * claimed. Active products are the platform's public catalogue; only the bank that owns one changes it.
  */
-import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql, type Kysely } from 'kysely';
@@ -17,7 +16,7 @@ import {
   type Database, type Page, type PageRequest, type Principal, type Store,
 } from '../store/index.ts';
 import type { PlatformProduct, ProductStatus } from '../store/schema-platform.ts';
-import { loadPlatformPolicy, type PlatformPolicy } from './market-policy.ts';
+import { loadPlatformPolicy, recordIdOf, type PlatformPolicy } from './market-policy.ts';
 
 export const PRODUCT_NAME_LENGTH_MAX = 100;
 export const PRODUCT_SEGMENTS_MAX = 20;
@@ -50,6 +49,8 @@ export interface NewProduct extends ProductTerms {
   strategyId?: string;
   /** … or the bank's own pre-screen strategy document (JDM with a `puhui` header). */
   strategy?: Record<string, unknown>;
+  /** Default: a new UUID (the simulation passes its own). */
+  id?: string;
 }
 
 export type ProductPatch = Partial<ProductTerms> & { status?: ProductStatus };
@@ -136,7 +137,7 @@ export async function publishProduct(store: Store, principal: Principal, input: 
   }
   const now = store.now();
   const product: PlatformProduct = {
-    id: randomUUID(), tenantId: principal.tenantId, productLine, nameZh: checkName(input.nameZh, 'nameZh'), nameEn: checkName(input.nameEn, 'nameEn'),
+    id: recordIdOf(input.id), tenantId: principal.tenantId, productLine, nameZh: checkName(input.nameZh, 'nameZh'), nameEn: checkName(input.nameEn, 'nameEn'),
     strategyId: strategy.header.id, strategyVersion: strategy.header.version, strategyHash: strategy.hash, strategy: strategy.document as unknown as Record<string, unknown>,
     limitMinFen: terms.limitMinFen, limitMaxFen: terms.limitMaxFen, rateMinBps: terms.rateMinBps, rateMaxBps: terms.rateMaxBps,
     termMonthsMin: terms.termMonthsMin, termMonthsMax: terms.termMonthsMax, segments: terms.segments, regions: terms.regions,

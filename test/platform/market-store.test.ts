@@ -65,6 +65,9 @@ for (const backend of BACKENDS) {
       const taxOnly = parsePlatformPolicy({ ...policy, productLines: { tax_loan: policy.productLines.tax_loan } });
       await assert.rejects(publishProduct(store, banks[0]!, INVOICE_LOAN_TERMS, { policy: taxOnly }), { code: 'invalid_product_line' });
       await assert.rejects(publishProduct(store, firm, TAX_LOAN_TERMS), { code: 'forbidden' });
+      // The simulation names its records itself, so a seeded run is the same run twice; the API never does.
+      assert.equal((await publishProduct(store, xiamenOnly, { ...INVOICE_LOAN_TERMS, regions: ['3502'], id: 'sim-product-1' })).id, 'sim-product-1');
+      await assert.rejects(publishProduct(store, xiamenOnly, { ...INVOICE_LOAN_TERMS, id: 'not an id!' }), { code: 'invalid_id' });
     });
 
     test('first claim wins on a tax loan: the queue hides the enterprise until a bank claims, then only the winner sees it', async () => {

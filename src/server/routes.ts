@@ -10,6 +10,7 @@ import { registerDecisionRoutes } from './routes/decisions.ts';
 import { registerSnapshotRoutes } from './routes/snapshots.ts';
 import { registerPlatformGovRoutes } from './routes/platform-gov.ts';
 import { registerSelfproofRoutes } from './routes/selfproof.ts';
+import { registerPlatformMarketRoutes } from './routes/platform-market.ts';
 
 export type ServiceApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;
 
@@ -22,4 +23,5 @@ export function registerRoutes(app: ServiceApp, context: ServiceContext): void {
   registerSnapshotRoutes(app, context);
   registerPlatformGovRoutes(app, context);
   registerSelfproofRoutes(app, context);
+  registerPlatformMarketRoutes(app, context);
 }

@@ -32,3 +32,4 @@ export {
   type SelfproofUpload, type NewSelfproofUpload, type CompletedReading, type UploadOutcome,
 } from './selfproof.ts';
 export type { SelfproofFormat, SelfproofStrength, SelfproofUploadStatus } from './schema-selfproof.ts';
+export * from './schema-platform.ts';

@@ -15,6 +15,7 @@ import { call, serviceFixture, type ServiceFixture } from './fixture.ts';
 import { validOf, type JsonSchema } from './schema-arbitrary.ts';
 import { CONSENT_SCOPES } from '../../src/store/index.ts';
 import { jpegBytes } from '../selfproof/files.ts';
+import { seedMarketSide, type MarketSide } from '../platform/market-fixture.ts';
 
 interface Parameter { in: 'path' | 'query' | 'header'; name: string; schema: JsonSchema }
 interface Operation { method: string; path: string; parameters: Parameter[]; body: JsonSchema | null }
@@ -28,6 +29,7 @@ let fixture: ServiceFixture;
 let operations: Operation[];
 let bTenants: string[];
 let bIds: { decision: string; consents: string[]; keys: string[]; batch: string; upload: string; uploadSha256: string; platform: string[] };
+let bMarket: MarketSide;
 const B_IDEMPOTENCY_KEY = 'b-bureau-batch';
 
 before(async () => {
@@ -48,6 +50,7 @@ before(async () => {
   await readingDone(upload.json().id);
   const consents = await fixture.store.db.selectFrom('consents').select('id').where('tenantId', 'in', bTenants).execute();
   const keys = await fixture.store.db.selectFrom('apiKeys').select('id').where('tenantId', 'in', bTenants).execute();
+  bMarket = await seedMarketSide(fixture, b);
   bIds = {
     decision: decision.json().id, consents: consents.map((c) => c.id), keys: keys.map((k) => k.id), batch: batch.json().batchId,
     upload: upload.json().id, uploadSha256: upload.json().sha256, platform: await platformRecordsOfB(),
@@ -117,18 +120,26 @@ async function stateOfB(): Promise<string> {
     db.selectFrom('fundClaims').selectAll().where('tenantId', 'in', bTenants).orderBy('id').execute(),
     db.selectFrom('fundEntries').selectAll().where('tenantId', 'in', bTenants).orderBy('id').execute(),
     db.selectFrom('selfproofUploads').selectAll().where('tenantId', 'in', bTenants).orderBy('id').execute(),
+    ...(['platformEnterprises', 'platformProducts', 'platformNeeds', 'platformClaims', 'platformOffers'] as const)
+      .map((table) => db.selectFrom(table).selectAll().where('tenantId', 'in', bTenants).orderBy('id').execute()),
   ]);
   return JSON.stringify(tables);
 }
 
 /** Identifiers and values only B's records hold (never sent by A unless A names them in its request). */
 function secretsOfB(): string[] {
-  return [bIds.decision, bIds.batch, bIds.upload, bIds.uploadSha256, ...bIds.consents, ...bIds.keys, ...bIds.platform, ...bTenants, fixture.b.creditCode, '李四', 'B-LOAN-1'];
+  return [
+    bIds.decision, bIds.batch, bIds.upload, bIds.uploadSha256, ...bIds.consents, ...bIds.keys, ...bIds.platform, ...bTenants, fixture.b.creditCode, '李四', 'B-LOAN-1',
+    bMarket.needId, bMarket.claimId, bMarket.offerId,
+  ];
 }
 
 function candidatesFor(parameter: Parameter): string[] {
   switch (parameter.name) {
-    case 'id': return [bIds.decision, bIds.consents[0]!, fixture.b.tenantIds.bank, fixture.b.tenantIds.enterprise, bIds.keys[0]!, bIds.upload, ...bIds.platform];
+    case 'id': return [
+      bIds.decision, bIds.consents[0]!, fixture.b.tenantIds.bank, fixture.b.tenantIds.enterprise, bIds.keys[0]!, bIds.upload, ...bIds.platform,
+      bMarket.needId, bMarket.claimId, bMarket.offerId, bMarket.productId,
+    ];
     case 'creditCode': return [fixture.b.creditCode];
     case 'scope': return [...CONSENT_SCOPES];
     case 'entity': return ['bureauReports', 'invoices'];

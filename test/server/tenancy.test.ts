@@ -14,17 +14,26 @@ import fc from 'fast-check';
 import { call, serviceFixture, type ServiceFixture } from './fixture.ts';
 import { validOf, type JsonSchema } from './schema-arbitrary.ts';
 import { CONSENT_SCOPES } from '../../src/store/index.ts';
+import { ratingJobsIdle } from '../../src/platform/rating-job.ts';
 
 interface Parameter { in: 'path' | 'query' | 'header'; name: string; schema: JsonSchema }
 interface Operation { method: string; path: string; parameters: Parameter[]; body: JsonSchema | null }
 
-/** Operator routes that administer tenants and keys by design. */
-const OPERATOR_ADMINISTRATION = new Set(['POST /v1/tenants/{id}/keys', 'GET /v1/tenants/{id}', 'GET /v1/tenants', 'POST /v1/keys/{id}/revoke']);
+/**
+ * Operator routes that administer tenants and keys by design, and the operator's oversight of every enterprise's
+ * credit records (ratings, reports, commitments and the breaches it records): the platform's role, not a crossing.
+ */
+const OPERATOR_ADMINISTRATION = new Set([
+  'POST /v1/tenants/{id}/keys', 'GET /v1/tenants/{id}', 'GET /v1/tenants', 'POST /v1/keys/{id}/revoke',
+  'GET /v1/enterprises/{creditCode}/rating', 'GET /v1/enterprises/{creditCode}/credit-report',
+  'GET /v1/commitments', 'GET /v1/commitments/{id}', 'POST /v1/commitments/{id}/breaches',
+]);
 
 let fixture: ServiceFixture;
 let operations: Operation[];
 let bTenants: string[];
-let bIds: { decision: string; consents: string[]; keys: string[]; batch: string };
+let bIds: { decision: string; consents: string[]; keys: string[]; batch: string; commitment: string; breach: string; rating: string };
+const B_BREACH_TEXT = 'B 的违诺记录 b-breach-text';
 const B_IDEMPOTENCY_KEY = 'b-bureau-batch';
 
 before(async () => {
@@ -37,9 +46,20 @@ before(async () => {
     rows: [{ creditCode: b.creditCode, reportDate: '2026-08-31', lenderCount: 1, loanCount: 1, outstandingLoanFen: 5_000_000, overdueFen: 0, worstDpd24m: 0, inquiries3m: 0, inquiries6m: 1, guaranteesGivenFen: 0 }],
   }, { 'idempotency-key': B_IDEMPOTENCY_KEY });
   assert.equal(batch.statusCode, 200, batch.body);
+  // B's credit records: a rating (the operator's job), a commitment B's enterprise signed, a breach recorded against it.
+  assert.equal((await call(fixture.app, fixture.operatorKey, 'POST', '/v1/ratings/jobs')).statusCode, 202);
+  await ratingJobsIdle();
+  const rating = await fixture.store.db.selectFrom('ratings').select('id').where('creditCode', '=', b.creditCode).executeTakeFirstOrThrow();
+  const commitment = await call(fixture.app, b.keys.enterprise, 'POST', '/v1/commitments', { kind: 'timely_repayment', content: 'B 承诺按期还款', signedOn: '2026-01-10' });
+  assert.equal(commitment.statusCode, 201, commitment.body);
+  const breach = await call(fixture.app, fixture.operatorKey, 'POST', `/v1/commitments/${commitment.json().id}/breaches`, { occurredOn: '2026-02-10', description: B_BREACH_TEXT, severity: 'minor' });
+  assert.equal(breach.statusCode, 201, breach.body);
   const consents = await fixture.store.db.selectFrom('consents').select('id').where('tenantId', 'in', bTenants).execute();
   const keys = await fixture.store.db.selectFrom('apiKeys').select('id').where('tenantId', 'in', bTenants).execute();
-  bIds = { decision: decision.json().id, consents: consents.map((c) => c.id), keys: keys.map((k) => k.id), batch: batch.json().batchId };
+  bIds = {
+    decision: decision.json().id, consents: consents.map((c) => c.id), keys: keys.map((k) => k.id), batch: batch.json().batchId,
+    commitment: commitment.json().id, breach: breach.json().id, rating: rating.id,
+  };
   const document = (await call(fixture.app, null, 'GET', '/openapi.json')).json() as { paths: Record<string, Record<string, { parameters?: Parameter[]; requestBody?: { content: Record<string, { schema: JsonSchema }> } }>> };
   operations = Object.entries(document.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({
     method: method.toUpperCase(), path, parameters: op.parameters ?? [], body: op.requestBody?.content['application/json']?.schema ?? null,
@@ -61,18 +81,21 @@ async function stateOfB(): Promise<string> {
     db.selectFrom('intakeBatches').selectAll().where('tenantId', 'in', bTenants).orderBy('id').execute(),
     db.selectFrom('facts').selectAll().where('tenantId', 'in', bTenants).orderBy('naturalKey').execute(),
     db.selectFrom('jobs').selectAll().where('tenantId', 'in', bTenants).orderBy('id').execute(),
+    db.selectFrom('ratings').selectAll().where('creditCode', '=', fixture.b.creditCode).orderBy('id').execute(),
+    db.selectFrom('creditCommitments').selectAll().where('tenantId', 'in', bTenants).orderBy('id').execute(),
+    db.selectFrom('commitmentBreaches').selectAll().where('creditCode', '=', fixture.b.creditCode).orderBy('id').execute(),
   ]);
   return JSON.stringify(tables);
 }
 
 /** Identifiers and values only B's records hold (never sent by A unless A names them in its request). */
 function secretsOfB(): string[] {
-  return [bIds.decision, bIds.batch, ...bIds.consents, ...bIds.keys, ...bTenants, fixture.b.creditCode, '李四'];
+  return [bIds.decision, bIds.batch, ...bIds.consents, ...bIds.keys, ...bTenants, fixture.b.creditCode, '李四', bIds.commitment, bIds.breach, bIds.rating, B_BREACH_TEXT];
 }
 
 function candidatesFor(parameter: Parameter): string[] {
   switch (parameter.name) {
-    case 'id': return [bIds.decision, bIds.consents[0]!, fixture.b.tenantIds.bank, fixture.b.tenantIds.enterprise, bIds.keys[0]!];
+    case 'id': return [bIds.decision, bIds.consents[0]!, fixture.b.tenantIds.bank, fixture.b.tenantIds.enterprise, bIds.keys[0]!, bIds.commitment];
     case 'creditCode': return [fixture.b.creditCode];
     case 'scope': return [...CONSENT_SCOPES];
     case 'entity': return ['bureauReports', 'invoices'];

@@ -1,4 +1,145 @@
 /** Migrations for government whitelists and dispatch, risk-compensation and guarantee funds (issue #13), run after 001_schema on both backends. */
 import type { Migration } from 'kysely';
+import { statements } from './migration-statements.ts';
 
-export const FUND_MIGRATIONS: Record<string, Migration> = {};
+const M003_FUNDS: readonly string[] = [
+  `CREATE TABLE whitelists (
+    id text PRIMARY KEY,
+    tenant_id text NOT NULL REFERENCES tenants(id),
+    name text NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
+    row_count integer NOT NULL CHECK (row_count >= 0),
+    accepted integer NOT NULL CHECK (accepted >= 0),
+    rejected jsonb NOT NULL,
+    created_by text NOT NULL,
+    created_at text NOT NULL
+  )`,
+  `CREATE INDEX whitelists_tenant ON whitelists (tenant_id, created_at, id)`,
+  `CREATE TABLE whitelist_firms (
+    whitelist_id text NOT NULL REFERENCES whitelists(id),
+    tenant_id text NOT NULL REFERENCES tenants(id),
+    credit_code text NOT NULL,
+    firm_name text NOT NULL,
+    amount_fen bigint NOT NULL CHECK (amount_fen > 0),
+    term_months integer NOT NULL CHECK (term_months BETWEEN 1 AND 600),
+    rating text NOT NULL CHECK (rating IN ('A','B','C','D')),
+    expected_loss_bps integer NOT NULL CHECK (expected_loss_bps BETWEEN 0 AND 10000),
+    industry text NOT NULL,
+    region text NOT NULL,
+    status text NOT NULL CHECK (status IN ('listed','unmatched','dispatched','claimed','offered','booked','declined')),
+    bank_tenant_id text REFERENCES tenants(id),
+    product_id text,
+    dispatch_run_id text,
+    status_at text NOT NULL,
+    PRIMARY KEY (whitelist_id, credit_code)
+  )`,
+  `CREATE INDEX whitelist_firms_bank ON whitelist_firms (bank_tenant_id, status_at) WHERE bank_tenant_id IS NOT NULL`,
+  `CREATE TABLE dispatch_runs (
+    id text PRIMARY KEY,
+    tenant_id text NOT NULL REFERENCES tenants(id),
+    whitelist_id text NOT NULL REFERENCES whitelists(id),
+    method text NOT NULL CHECK (method IN ('mip','greedy')),
+    objective text NOT NULL,
+    status text NOT NULL,
+    gap double precision NOT NULL,
+    objective_value double precision NOT NULL,
+    matched integer NOT NULL,
+    banks jsonb NOT NULL,
+    figures jsonb NOT NULL,
+    baseline jsonb NOT NULL,
+    policy_version text NOT NULL,
+    created_by text NOT NULL,
+    created_at text NOT NULL
+  )`,
+  `CREATE INDEX dispatch_runs_whitelist ON dispatch_runs (whitelist_id, created_at)`,
+  `CREATE TABLE dispatch_assignments (
+    run_id text NOT NULL REFERENCES dispatch_runs(id),
+    tenant_id text NOT NULL REFERENCES tenants(id),
+    credit_code text NOT NULL,
+    bank_tenant_id text NOT NULL REFERENCES tenants(id),
+    product_id text NOT NULL,
+    amount_fen bigint NOT NULL CHECK (amount_fen > 0),
+    PRIMARY KEY (run_id, credit_code)
+  )`,
+
+  `CREATE TABLE funds (
+    id text PRIMARY KEY,
+    tenant_id text NOT NULL REFERENCES tenants(id),
+    name text NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
+    capital_fen bigint NOT NULL CHECK (capital_fen > 0),
+    leverage integer NOT NULL CHECK (leverage BETWEEN 1 AND 100),
+    balance_fen bigint NOT NULL,
+    liability_fen bigint NOT NULL CHECK (liability_fen >= 0),
+    policy_id text NOT NULL,
+    policy_version text NOT NULL,
+    created_by text NOT NULL,
+    created_at text NOT NULL,
+    updated_at text NOT NULL
+  )`,
+  `CREATE INDEX funds_tenant ON funds (tenant_id, created_at, id)`,
+  `CREATE TABLE fund_covers (
+    id text PRIMARY KEY,
+    fund_id text NOT NULL REFERENCES funds(id),
+    tenant_id text NOT NULL REFERENCES tenants(id),
+    bank_tenant_id text NOT NULL REFERENCES tenants(id),
+    loan_ref text NOT NULL,
+    credit_code text NOT NULL,
+    tier text NOT NULL CHECK (tier IN ('A','B','C')),
+    loan_principal_fen bigint NOT NULL CHECK (loan_principal_fen > 0),
+    covered_principal_fen bigint NOT NULL CHECK (covered_principal_fen > 0 AND covered_principal_fen <= loan_principal_fen),
+    fund_share_bps integer NOT NULL CHECK (fund_share_bps BETWEEN 0 AND 10000),
+    liability_fen bigint NOT NULL CHECK (liability_fen >= 0),
+    interest_covered boolean NOT NULL,
+    status text NOT NULL CHECK (status IN ('active','claimed','released')),
+    created_by text NOT NULL,
+    created_at text NOT NULL,
+    updated_at text NOT NULL,
+    UNIQUE (fund_id, bank_tenant_id, loan_ref)
+  )`,
+  `CREATE INDEX fund_covers_enterprise ON fund_covers (fund_id, credit_code, status)`,
+  `CREATE INDEX fund_covers_bank ON fund_covers (bank_tenant_id, created_at)`,
+  `CREATE TABLE fund_claims (
+    id text PRIMARY KEY,
+    fund_id text NOT NULL REFERENCES funds(id),
+    tenant_id text NOT NULL REFERENCES tenants(id),
+    cover_id text NOT NULL UNIQUE REFERENCES fund_covers(id),
+    bank_tenant_id text NOT NULL REFERENCES tenants(id),
+    principal_lost_fen bigint NOT NULL CHECK (principal_lost_fen >= 0),
+    interest_lost_fen bigint NOT NULL CHECK (interest_lost_fen >= 0),
+    fund_principal_fen bigint NOT NULL,
+    fund_interest_fen bigint NOT NULL,
+    bank_principal_fen bigint NOT NULL,
+    bank_interest_fen bigint NOT NULL,
+    recovered_fen bigint NOT NULL CHECK (recovered_fen >= 0),
+    fund_recovered_fen bigint NOT NULL CHECK (fund_recovered_fen >= 0),
+    bank_recovered_fen bigint NOT NULL CHECK (bank_recovered_fen >= 0),
+    recoveries integer NOT NULL CHECK (recoveries >= 0),
+    created_by text NOT NULL,
+    created_at text NOT NULL,
+    updated_at text NOT NULL,
+    CHECK (fund_principal_fen + bank_principal_fen = principal_lost_fen),
+    CHECK (fund_interest_fen + bank_interest_fen = interest_lost_fen),
+    CHECK (fund_recovered_fen + bank_recovered_fen = recovered_fen),
+    CHECK (recovered_fen <= principal_lost_fen + interest_lost_fen)
+  )`,
+  `CREATE INDEX fund_claims_fund ON fund_claims (fund_id, created_at, id)`,
+  `CREATE INDEX fund_claims_bank ON fund_claims (bank_tenant_id, created_at)`,
+  // The fund's ledger: every movement of its balance, signed (capital in +, a claim paid −, a recovery returned +).
+  `CREATE TABLE fund_entries (
+    id text PRIMARY KEY,
+    fund_id text NOT NULL REFERENCES funds(id),
+    tenant_id text NOT NULL REFERENCES tenants(id),
+    kind text NOT NULL CHECK (kind IN ('capital','claim_payout','recovery')),
+    amount_fen bigint NOT NULL,
+    claim_id text REFERENCES fund_claims(id),
+    created_by text NOT NULL,
+    created_at text NOT NULL,
+    CHECK ((kind = 'capital') = (claim_id IS NULL))
+  )`,
+  `CREATE INDEX fund_entries_fund ON fund_entries (fund_id, created_at, id)`,
+  `CREATE TRIGGER fund_entries_append_only BEFORE UPDATE OR DELETE ON fund_entries
+     FOR EACH ROW EXECUTE FUNCTION puhui_refuse_change()`,
+];
+
+export const FUND_MIGRATIONS: Record<string, Migration> = {
+  '003_funds': statements(M003_FUNDS),
+};

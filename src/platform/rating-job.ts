@@ -1,13 +1,14 @@
 /**
  * The rating job: the operator asks for the current snapshot to be rated; a job on the store (claimed FOR
  * UPDATE SKIP LOCKED, so one process rates it however many run) rates every enterprise the snapshot holds
- * registered by its date and stores the ratings per (enterprise, as-of, model version). Rerunning it is
- * harmless: existing rows are kept, the summary says how many were new.
+ * registered by its date, stores the ratings per (enterprise, as-of, model version) and copies the latest into
+ * the market's registry (what banks see in their queue). Rerunning it is harmless: existing rows are kept, the
+ * summary says how many were new.
  */
 import type { Snapshot } from '../pipeline/snapshot.ts';
 import { appendAudit, claimJob, completeJob, enqueueJob, failJob, type Job, type Principal, type Store } from '../store/index.ts';
 import type { RatingModel } from './rating-policy.ts';
-import { rateSnapshot } from './rating-store.ts';
+import { rateSnapshot, syncRegistryRatings } from './rating-store.ts';
 
 export const RATING_JOB_KIND = 'rating';
 /** A failed run (a damaged snapshot) is not retried: the operator reads the job's error. */
@@ -39,7 +40,8 @@ export async function workRatingJobs(source: RatingJobSource): Promise<void> {
     try {
       const snapshot = await source.snapshot();
       const summary = await rateSnapshot(source.store, snapshot, source.model, { jobId: job.id });
-      await completeJob(source.store, job.id, { ...summary });
+      const registrations = await syncRegistryRatings(source.store, source.model.version);
+      await completeJob(source.store, job.id, { ...summary, registrationsUpdated: registrations });
     } catch (error) {
       await failJob(source.store, job.id, (error as Error).message).catch(() => undefined);
     }

@@ -106,6 +106,32 @@ export async function readRating(store: Store, principal: Principal, creditCode:
   return row;
 }
 
+/** Enterprises whose registry rating one UPDATE sets at most (the IN list stays far below PostgreSQL's limits). */
+const REGISTRY_SYNC_CODES_MAX = 5_000;
+
+/**
+ * Copies the latest rating of a model version into the market's registry of enterprises (platform_enterprises:
+ * rating_grade, rating_score, rated_at), which banks see in their claim queue: for the given enterprises, or for
+ * every registered one. Returns how many registrations changed.
+ */
+export async function syncRegistryRatings(store: Store, modelVersion: string, creditCodes?: readonly string[]): Promise<number> {
+  const now = store.now();
+  const batches = creditCodes === undefined ? [null] : Array.from({ length: Math.ceil(creditCodes.length / REGISTRY_SYNC_CODES_MAX) }, (_, k) => creditCodes.slice(k * REGISTRY_SYNC_CODES_MAX, (k + 1) * REGISTRY_SYNC_CODES_MAX));
+  let updated = 0;
+  for (const codes of batches) {
+    if (codes !== null && codes.length === 0) continue;
+    const only = codes === null ? sql`` : sql`AND r.credit_code IN (${sql.join(codes)})`;
+    const result = await sql`
+      UPDATE platform_enterprises AS e SET rating_grade = r.grade, rating_score = r.score, rated_at = r.created_at, updated_at = ${now}
+      FROM (SELECT DISTINCT ON (credit_code) credit_code, grade, score, created_at FROM ratings
+            WHERE model_version = ${modelVersion} ORDER BY credit_code, as_of DESC) AS r
+      WHERE e.credit_code = r.credit_code ${only}
+        AND (e.rating_grade IS DISTINCT FROM r.grade OR e.rating_score IS DISTINCT FROM r.score)`.execute(store.db);
+    updated += Number(result.numAffectedRows ?? 0);
+  }
+  return updated;
+}
+
 /** Grade counts of one run (as-of date and model version): the rating's distribution for the regulator. */
 export async function gradeDistribution(store: Store, asOf: string, modelVersion: string): Promise<Record<string, number>> {
   const rows = await store.db.selectFrom('ratings').select(['grade', sql<string>`count(*)`.as('count')])

@@ -7,8 +7,8 @@
  */
 export { loadPlatformPolicy, parsePlatformPolicy, DEFAULT_PLATFORM_POLICY_FILE, type PlatformPolicy } from './market-policy.ts';
 export {
-  registerEnterprise, getRegistration, publishNeed, withdrawNeed, getNeed, listNeeds, listNeedQueue, riskLightOf, regionOfCreditCode,
-  type NewRegistration, type NewNeed, type MarketOptions, type QueueItem, type QueueRequest, type NeedListRequest,
+  registerEnterprise, getRegistration, setEnterpriseRating, publishNeed, withdrawNeed, getNeed, listNeeds, listNeedQueue, riskLightOf, regionOfCreditCode,
+  type NewRegistration, type EnterpriseRating, type NewNeed, type MarketOptions, type QueueItem, type QueueRequest, type NeedListRequest,
 } from './needs.ts';
 export { publishProduct, updateProduct, getProduct, listProducts, productServes, type NewProduct, type ProductPatch, type ProductTerms } from './products.ts';
 export {

@@ -11,7 +11,7 @@ import { sql, type Kysely } from 'kysely';
 import { creditCodeProblem } from '../domain/credit-code.ts';
 import type { Snapshot, SnapshotEntry } from '../pipeline/snapshot.ts';
 import {
-  appendAudit, ConflictError, createApiKey, createTenant, ForbiddenError, InvalidRequestError, isUniqueViolation, listPage, NotFoundError,
+  appendAudit, ConflictError, createApiKey, SYSTEM_ACTOR, createTenant, ForbiddenError, InvalidRequestError, isUniqueViolation, listPage, NotFoundError,
   type Database, type Page, type PageRequest, type Principal, type Store,
 } from '../store/index.ts';
 import {
@@ -101,6 +101,28 @@ export async function getRegistration(store: Pick<Store, 'db'>, principal: Princ
   const registration = await query.executeTakeFirst();
   if (!registration) throw new NotFoundError(`no platform registration${creditCode ? ` for ${creditCode}` : ''}`);
   return registration;
+}
+
+export interface EnterpriseRating { grade: string; score: number | null; ratedAt: string; modelVersion: string }
+
+/**
+ * Records the platform's public credit rating on a registration (the rating module's job calls this), so the
+ * banks' queues show it; audited as `platform.enterprise.rate`. A registration that is not there is not_found.
+ */
+export async function setEnterpriseRating(store: Store, creditCode: string, rating: EnterpriseRating, actor: string = SYSTEM_ACTOR): Promise<PlatformEnterprise> {
+  if (!/^[A-Z][A-Z+-]{0,3}$/.test(rating.grade)) throw new InvalidRequestError(`a rating grade is a letter grade like A, B+, C-, got '${rating.grade}'`, 'invalid_rating');
+  if (rating.score !== null && !Number.isFinite(rating.score)) throw new InvalidRequestError('a rating score is a finite number or null', 'invalid_rating');
+  return store.db.transaction().execute(async (tx) => {
+    const at = store.now();
+    const updated = await tx.updateTable('platformEnterprises').set({ ratingGrade: rating.grade, ratingScore: rating.score, ratedAt: rating.ratedAt, updatedAt: at })
+      .where('creditCode', '=', creditCode).returningAll().executeTakeFirst();
+    if (!updated) throw new NotFoundError(`${creditCode} is not registered on the platform`);
+    await appendAudit(tx, {
+      at, tenantId: updated.tenantId, actor, action: 'platform.enterprise.rate', subjectType: 'platform_enterprise', subjectId: updated.id,
+      details: { grade: rating.grade, score: rating.score, ratedAt: rating.ratedAt, modelVersion: rating.modelVersion },
+    });
+    return updated;
+  });
 }
 
 export interface RiskLightVerdict { light: RiskLight | null; reasons: string[] }
@@ -227,8 +249,8 @@ export async function closeNeed(tx: Kysely<Database>, need: PlatformNeed, status
 }
 
 /**
- * A need: its enterprise sees it; the operator and government departments see any; a bank sees one it has claimed
- * (then with the enterprise's identity). Another tenant's need is not found.
+ * A need: its enterprise sees it; a bank sees one it has claimed (then with the enterprise's identity). Another
+ * tenant's need is not found. The operator and government departments see the market through its statistics.
  */
 export async function getNeed(store: Pick<Store, 'db'>, principal: Principal, needId: string): Promise<PlatformNeed> {
   let query = store.db.selectFrom('platformNeeds').selectAll().where('id', '=', needId);
@@ -236,8 +258,8 @@ export async function getNeed(store: Pick<Store, 'db'>, principal: Principal, ne
   else if (principal.tenantKind === 'bank') {
     query = query.where((eb) => eb.exists(eb.selectFrom('platformClaims').select('platformClaims.id')
       .whereRef('platformClaims.needId', '=', 'platformNeeds.id').where('platformClaims.tenantId', '=', principal.tenantId)));
-  } else if (principal.tenantKind !== 'operator' && principal.tenantKind !== 'government') {
-    throw new ForbiddenError('needs are read by their enterprise, the banks that claimed them, the operator and government departments');
+  } else {
+    throw new ForbiddenError('a need is read by its enterprise and the banks that claimed it; the operator and government departments read statistics');
   }
   const need = await query.executeTakeFirst();
   if (!need) throw new NotFoundError(`need '${needId}' not found`);
@@ -246,13 +268,11 @@ export async function getNeed(store: Pick<Store, 'db'>, principal: Principal, ne
 
 export interface NeedListRequest extends PageRequest { status?: NeedStatus }
 
-/** The enterprise's own needs; the operator's and government departments' view of all. Newest first. */
+/** The enterprise's own needs, newest first (a bank reads its queue and its claims). */
 export async function listNeeds(store: Pick<Store, 'db'>, principal: Principal, request: NeedListRequest = {}): Promise<Page<PlatformNeed>> {
   let query = store.db.selectFrom('platformNeeds').selectAll();
-  if (principal.tenantKind === 'enterprise') query = query.where('tenantId', '=', principal.tenantId);
-  else if (principal.tenantKind !== 'operator' && principal.tenantKind !== 'government') {
-    throw new ForbiddenError('a bank reads its queue (GET /v1/platform/queue) and its claims');
-  }
+  if (principal.tenantKind !== 'enterprise') throw new ForbiddenError('an enterprise lists its own needs; a bank reads its queue and its claims');
+  query = query.where('tenantId', '=', principal.tenantId);
   if (request.status) query = query.where('status', '=', request.status);
   return listPage(query, request);
 }

@@ -9,6 +9,7 @@ import { registerDataRoutes } from './routes/data.ts';
 import { registerDecisionRoutes } from './routes/decisions.ts';
 import { registerSnapshotRoutes } from './routes/snapshots.ts';
 import { registerPlatformRatingRoutes } from './routes/platform-rating.ts';
+import { registerPlatformMarketRoutes } from './routes/platform-market.ts';
 
 export type ServiceApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;
 
@@ -20,4 +21,5 @@ export function registerRoutes(app: ServiceApp, context: ServiceContext): void {
   registerDecisionRoutes(app, context);
   registerSnapshotRoutes(app, context);
   registerPlatformRatingRoutes(app, context);
+  registerPlatformMarketRoutes(app, context);
 }

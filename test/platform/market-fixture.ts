@@ -9,10 +9,11 @@ import {
 } from '../../src/store/index.ts';
 import { registerEnterprise } from '../../src/platform/market.ts';
 import { createPostgresDatabase, TestClock, type BackendName } from '../store/backends.ts';
+import { call, type ServiceFixture, type Side } from '../server/fixture.ts';
 
 export { BACKENDS, TestClock, type BackendName } from '../store/backends.ts';
 
-export interface MarketStore { store: Store; clock: TestClock; close(): Promise<void> }
+export interface MarketStore { store: Store; clock: TestClock; close(): Promise<void>; /** PostgreSQL only. */ url?: string }
 
 export async function openMarketStore(backend: BackendName, label: string, options: { poolSizeMax?: number } = {}): Promise<MarketStore> {
   const clock = new TestClock('2026-11-02T08:00:00.000Z');
@@ -22,7 +23,7 @@ export async function openMarketStore(backend: BackendName, label: string, optio
   }
   const database = await createPostgresDatabase(label);
   const store = await openStore({ databaseUrl: database.url, clock: clock.now, ...options });
-  return { store, clock, close: async () => { await store.close(); await database.drop(); } };
+  return { store, clock, url: database.url, close: async () => { await store.close(); await database.drop(); } };
 }
 
 /** A tenant of a kind and a principal acting for it (through a real key, as the service authenticates one). */
@@ -61,3 +62,25 @@ export const INVOICE_LOAN_TERMS = {
   nameZh: '发票贷', nameEn: 'Invoice loan', strategyId: 'invoice-loan',
   limitMinFen: 5_000_000, limitMaxFen: 200_000_000, rateMinBps: 350, rateMaxBps: 900, termMonthsMin: 1, termMonthsMax: 12,
 } as const;
+
+/** A side's marketplace records, made over the API: its enterprise registered with a need its bank claimed and offered on. */
+export interface MarketSide { productId: string; needId: string; claimId: string; offerId: string }
+
+/**
+ * Gives a side of the service fixture (test/server/fixture.ts) marketplace records for the tenancy matrix: the
+ * side's bank publishes an invoice-loan product, its enterprise registers and publishes a need, the bank claims it
+ * and offers (the fixture's consents cover the offer). The other side's bank has no product, so its queue is empty.
+ */
+export async function seedMarketSide(fixture: ServiceFixture, side: Side): Promise<MarketSide> {
+  const send = async (key: string, url: string, body: unknown): Promise<{ id: string }> => {
+    const response = await call(fixture.app, key, 'POST', url, body);
+    if (response.statusCode !== 201) throw new Error(`${url} → ${response.statusCode} ${response.body}`);
+    return response.json() as { id: string };
+  };
+  const product = await send(side.keys.bank, '/v1/platform/products', INVOICE_LOAN_TERMS);
+  await send(side.keys.enterprise, '/v1/platform/enterprises', { name: 'side enterprise', industrySection: 'F' });
+  const need = await send(side.keys.enterprise, '/v1/platform/needs', { amountFen: 20_000_000, termMonths: 6, purpose: '备货', productLine: 'invoice_loan' });
+  const claim = await send(side.keys.bank, '/v1/platform/claims', { needId: need.id, productId: product.id });
+  const offer = await send(side.keys.bank, `/v1/platform/claims/${claim.id}/offer`, { amountFen: 20_000_000, rateBps: 480, termMonths: 6 });
+  return { productId: product.id, needId: need.id, claimId: claim.id, offerId: offer.id };
+}

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
   acceptOffer, bankRanking, claimNeed, declineClaim, getNeed, listNeedQueue, listOffers, loadPlatformPolicy, makeOffer, parsePlatformPolicy,
-  platformStatistics, publishNeed, publishProduct, recordOfferDefault, registerEnterprise, releaseExpiredClaims, statisticsCsv, withdrawNeed,
+  platformStatistics, publishNeed, publishProduct, recordOfferDefault, registerEnterprise, releaseExpiredClaims, setEnterpriseRating, statisticsCsv, withdrawNeed,
   type PlatformNeed,
 } from '../../src/platform/market.ts';
 import { verifyAuditChain, type Principal } from '../../src/store/index.ts';
@@ -69,6 +69,8 @@ for (const backend of BACKENDS) {
 
     test('first claim wins on a tax loan: the queue hides the enterprise until a bank claims, then only the winner sees it', async () => {
       const { store } = market;
+      await setEnterpriseRating(store, code(1, '110105'), { grade: 'B', score: 71.5, ratedAt: '2026-11-01', modelVersion: 'rating-test' });
+      await assert.rejects(setEnterpriseRating(store, code(9, '110105'), { grade: 'B', score: 1, ratedAt: '2026-11-01', modelVersion: 'x' }), { code: 'not_found' });
       const need = await publishNeed(store, firm, { amountFen: 50_000_000, termMonths: 12, purpose: '采购原材料', urgency: 'urgent', productLine: 'tax_loan' });
       assert.equal(need.claimMode, 'first_wins');
       assert.equal(need.claimSlots, 1);
@@ -77,6 +79,7 @@ for (const backend of BACKENDS) {
       assert.ok(item, 'the need is in the bank\'s queue');
       assert.equal(JSON.stringify(item).includes(need.creditCode), false);
       assert.deepEqual(item.productIds, [taxProducts[0]]);
+      assert.deepEqual([item.ratingGrade, item.ratingScore], ['B', 71.5], 'the queue shows the platform rating');
       assert.equal((await listNeedQueue(store, xiamenOnly)).items.some((i) => i.id === need.id), false, 'a Xiamen-only product does not serve a Beijing firm');
       await claimNeed(store, banks[0]!, { needId: need.id, productId: taxProducts[0]! });
       await assert.rejects(claimNeed(store, banks[1]!, { needId: need.id, productId: taxProducts[1]! }), { code: 'conflict' });
@@ -196,7 +199,7 @@ for (const backend of BACKENDS) {
       const { store } = market;
       const actions = new Set((await store.db.selectFrom('auditLog').select('action').where('action', 'like', 'platform.%').execute()).map((r) => r.action));
       for (const action of ['platform.enterprise.register', 'platform.product.publish', 'platform.need.publish', 'platform.claim.create', 'platform.claim.decline',
-        'platform.offer.create', 'platform.offer.accept', 'platform.claim.release', 'platform.need.expire', 'platform.need.withdraw', 'platform.offer.default']) {
+        'platform.offer.create', 'platform.offer.accept', 'platform.claim.release', 'platform.need.expire', 'platform.need.withdraw', 'platform.offer.default', 'platform.enterprise.rate']) {
         assert.ok(actions.has(action), `${action} audited`);
       }
       assert.equal((await verifyAuditChain(store)).ok, true);

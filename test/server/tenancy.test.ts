@@ -15,6 +15,7 @@ import { call, serviceFixture, type ServiceFixture } from './fixture.ts';
 import { validOf, type JsonSchema } from './schema-arbitrary.ts';
 import { CONSENT_SCOPES } from '../../src/store/index.ts';
 import { ratingJobsIdle } from '../../src/platform/rating-job.ts';
+import { seedMarketSide, type MarketSide } from '../platform/market-fixture.ts';
 
 interface Parameter { in: 'path' | 'query' | 'header'; name: string; schema: JsonSchema }
 interface Operation { method: string; path: string; parameters: Parameter[]; body: JsonSchema | null }
@@ -33,6 +34,7 @@ let fixture: ServiceFixture;
 let operations: Operation[];
 let bTenants: string[];
 let bIds: { decision: string; consents: string[]; keys: string[]; batch: string; commitment: string; breach: string; rating: string };
+let bMarket: MarketSide;
 const B_BREACH_TEXT = 'B 的违诺记录 b-breach-text';
 const B_IDEMPOTENCY_KEY = 'b-bureau-batch';
 
@@ -46,7 +48,9 @@ before(async () => {
     rows: [{ creditCode: b.creditCode, reportDate: '2026-08-31', lenderCount: 1, loanCount: 1, outstandingLoanFen: 5_000_000, overdueFen: 0, worstDpd24m: 0, inquiries3m: 0, inquiries6m: 1, guaranteesGivenFen: 0 }],
   }, { 'idempotency-key': B_IDEMPOTENCY_KEY });
   assert.equal(batch.statusCode, 200, batch.body);
-  // B's credit records: a rating (the operator's job), a commitment B's enterprise signed, a breach recorded against it.
+  bMarket = await seedMarketSide(fixture, b);
+  // B's credit records: a rating (the operator's job, after B registered: its registration carries the rating, so the
+  // operator running the job again changes none of B's rows), a commitment B's enterprise signed, a breach against it.
   assert.equal((await call(fixture.app, fixture.operatorKey, 'POST', '/v1/ratings/jobs')).statusCode, 202);
   await ratingJobsIdle();
   const rating = await fixture.store.db.selectFrom('ratings').select('id').where('creditCode', '=', b.creditCode).executeTakeFirstOrThrow();
@@ -81,6 +85,8 @@ async function stateOfB(): Promise<string> {
     db.selectFrom('intakeBatches').selectAll().where('tenantId', 'in', bTenants).orderBy('id').execute(),
     db.selectFrom('facts').selectAll().where('tenantId', 'in', bTenants).orderBy('naturalKey').execute(),
     db.selectFrom('jobs').selectAll().where('tenantId', 'in', bTenants).orderBy('id').execute(),
+    ...(['platformEnterprises', 'platformProducts', 'platformNeeds', 'platformClaims', 'platformOffers'] as const)
+      .map((table) => db.selectFrom(table).selectAll().where('tenantId', 'in', bTenants).orderBy('id').execute()),
     db.selectFrom('ratings').selectAll().where('creditCode', '=', fixture.b.creditCode).orderBy('id').execute(),
     db.selectFrom('creditCommitments').selectAll().where('tenantId', 'in', bTenants).orderBy('id').execute(),
     db.selectFrom('commitmentBreaches').selectAll().where('creditCode', '=', fixture.b.creditCode).orderBy('id').execute(),
@@ -90,12 +96,15 @@ async function stateOfB(): Promise<string> {
 
 /** Identifiers and values only B's records hold (never sent by A unless A names them in its request). */
 function secretsOfB(): string[] {
-  return [bIds.decision, bIds.batch, ...bIds.consents, ...bIds.keys, ...bTenants, fixture.b.creditCode, '李四', bIds.commitment, bIds.breach, bIds.rating, B_BREACH_TEXT];
+  return [
+    bIds.decision, bIds.batch, ...bIds.consents, ...bIds.keys, ...bTenants, fixture.b.creditCode, '李四', bMarket.needId, bMarket.claimId, bMarket.offerId,
+    bIds.commitment, bIds.breach, bIds.rating, B_BREACH_TEXT,
+  ];
 }
 
 function candidatesFor(parameter: Parameter): string[] {
   switch (parameter.name) {
-    case 'id': return [bIds.decision, bIds.consents[0]!, fixture.b.tenantIds.bank, fixture.b.tenantIds.enterprise, bIds.keys[0]!, bIds.commitment];
+    case 'id': return [bIds.decision, bIds.consents[0]!, fixture.b.tenantIds.bank, fixture.b.tenantIds.enterprise, bIds.keys[0]!, bMarket.needId, bMarket.claimId, bMarket.offerId, bMarket.productId, bIds.commitment];
     case 'creditCode': return [fixture.b.creditCode];
     case 'scope': return [...CONSENT_SCOPES];
     case 'entity': return ['bureauReports', 'invoices'];

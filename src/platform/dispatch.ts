@@ -154,7 +154,7 @@ function highs(): Promise<Highs> {
 
 const MODEL_STATUS_NAMES: Record<number, string> = {
   7: 'Optimal', 11: 'Bound on objective reached', 12: 'Target for objective reached', 13: 'Time limit reached',
-  14: 'Iteration limit reached', 15: 'Unknown', 16: 'Solution limit reached', 17: 'Interrupted',
+  14: 'Iteration limit reached', 15: 'Unknown', 16: 'Node budget reached', 17: 'Interrupted',
 };
 
 /**

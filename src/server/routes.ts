@@ -10,6 +10,7 @@ import { registerDecisionRoutes } from './routes/decisions.ts';
 import { registerSnapshotRoutes } from './routes/snapshots.ts';
 import { registerPlatformRatingRoutes } from './routes/platform-rating.ts';
 import { registerPlatformMarketRoutes } from './routes/platform-market.ts';
+import { registerPlatformGovRoutes } from './routes/platform-gov.ts';
 
 export type ServiceApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;
 
@@ -22,4 +23,5 @@ export function registerRoutes(app: ServiceApp, context: ServiceContext): void {
   registerSnapshotRoutes(app, context);
   registerPlatformRatingRoutes(app, context);
   registerPlatformMarketRoutes(app, context);
+  registerPlatformGovRoutes(app, context);
 }

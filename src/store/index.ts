@@ -25,3 +25,4 @@ export {
   runRetention, loadRetentionPolicy, parseRetentionPolicy, maskRecord, RetentionPolicyError, DEFAULT_RETENTION_POLICY_FILE,
   RETENTION_ACTOR, type RetentionPolicy, type RetentionSummary,
 } from './retention.ts';
+export { WHITELIST_FIRM_STATUSES, type WhitelistFirmStatus, type FundTables } from './schema-funds.ts';

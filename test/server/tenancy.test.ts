@@ -29,11 +29,13 @@ const OPERATOR_ADMINISTRATION = new Set([
   'GET /v1/enterprises/{creditCode}/rating', 'GET /v1/enterprises/{creditCode}/credit-report',
   'GET /v1/commitments', 'GET /v1/commitments/{id}', 'POST /v1/commitments/{id}/breaches',
 ]);
+/** The operator oversees every whitelist and fund by design (issue #13: "operator: all"); for the other roles they are matrix rows like any. */
+const OPERATOR_OVERSIGHT_PREFIXES = ['/v1/whitelists', '/v1/dispatch-runs', '/v1/funds', '/v1/fund-covers', '/v1/fund-claims'];
 
 let fixture: ServiceFixture;
 let operations: Operation[];
 let bTenants: string[];
-let bIds: { decision: string; consents: string[]; keys: string[]; batch: string; commitment: string; breach: string; rating: string };
+let bIds: { decision: string; consents: string[]; keys: string[]; batch: string; platform: string[]; commitment: string; breach: string; rating: string };
 let bMarket: MarketSide;
 const B_BREACH_TEXT = 'B 的违诺记录 b-breach-text';
 const B_IDEMPOTENCY_KEY = 'b-bureau-batch';
@@ -61,7 +63,7 @@ before(async () => {
   const consents = await fixture.store.db.selectFrom('consents').select('id').where('tenantId', 'in', bTenants).execute();
   const keys = await fixture.store.db.selectFrom('apiKeys').select('id').where('tenantId', 'in', bTenants).execute();
   bIds = {
-    decision: decision.json().id, consents: consents.map((c) => c.id), keys: keys.map((k) => k.id), batch: batch.json().batchId,
+    decision: decision.json().id, consents: consents.map((c) => c.id), keys: keys.map((k) => k.id), batch: batch.json().batchId, platform: await platformRecordsOfB(),
     commitment: commitment.json().id, breach: breach.json().id, rating: rating.id,
   };
   const document = (await call(fixture.app, null, 'GET', '/openapi.json')).json() as { paths: Record<string, Record<string, { parameters?: Parameter[]; requestBody?: { content: Record<string, { schema: JsonSchema }> } }>> };
@@ -71,6 +73,31 @@ before(async () => {
 });
 
 after(async () => fixture?.close());
+
+/** B's government whitelist (dispatched to B's bank, one firm claimed) and B's fund with a cover, a claim and a recovery. */
+async function platformRecordsOfB(): Promise<string[]> {
+  const { b } = fixture;
+  const csv = ['creditCode,name,amountFen,termMonths,rating,expectedLossBps,industrySection,regionCode', `${b.creditCode},乙方企业,30000000,12,A,90,C,371000`].join('\n');
+  const whitelist = await call(fixture.app, b.keys.government, 'POST', '/v1/whitelists', { name: 'B 白名单', csv });
+  assert.equal(whitelist.statusCode, 201, whitelist.body);
+  const whitelistId = whitelist.json().whitelist.id as string;
+  const run = await call(fixture.app, b.keys.government, 'POST', `/v1/whitelists/${whitelistId}/dispatch`, { banks: [{
+    bankTenantId: b.tenantIds.bank, firmCountMax: 5, amountFenMax: 1_000_000_000, ratingMin: 'C', expectedLossBpsMax: 200,
+    products: [{ productId: 'b-loan', amountFenMin: 1, amountFenMax: 1_000_000_000, ratings: ['A'], rateBps: 400 }],
+  }] });
+  assert.equal(run.statusCode, 201, run.body);
+  assert.equal((await call(fixture.app, b.keys.bank, 'POST', `/v1/whitelists/${whitelistId}/firms/${b.creditCode}/status`, { status: 'claimed' })).statusCode, 200);
+  const fund = await call(fixture.app, b.keys.guarantee_fund, 'POST', '/v1/funds', { name: 'B 基金', capitalFen: 1_000_000_000 });
+  assert.equal(fund.statusCode, 201, fund.body);
+  const cover = await call(fixture.app, b.keys.guarantee_fund, 'POST', `/v1/funds/${fund.json().id}/covers`, {
+    bankTenantId: b.tenantIds.bank, loanRef: 'B-LOAN-1', creditCode: b.creditCode, tier: 'A', loanPrincipalFen: 30_000_000,
+  });
+  assert.equal(cover.statusCode, 201, cover.body);
+  const claim = await call(fixture.app, b.keys.bank, 'POST', `/v1/fund-covers/${cover.json().id}/claim`, { principalLostFen: 10_000_000, interestLostFen: 12_345 });
+  assert.equal(claim.statusCode, 201, claim.body);
+  assert.equal((await call(fixture.app, b.keys.bank, 'POST', `/v1/fund-claims/${claim.json().id}/recoveries`, { amountFen: 1_000 })).statusCode, 200);
+  return [whitelistId, run.json().id, fund.json().id, cover.json().id, claim.json().id];
+}
 
 /** Every row side B owns, in every table, as text: equal before and after means nothing of B's was written. */
 async function stateOfB(): Promise<string> {
@@ -90,6 +117,14 @@ async function stateOfB(): Promise<string> {
     db.selectFrom('ratings').selectAll().where('creditCode', '=', fixture.b.creditCode).orderBy('id').execute(),
     db.selectFrom('creditCommitments').selectAll().where('tenantId', 'in', bTenants).orderBy('id').execute(),
     db.selectFrom('commitmentBreaches').selectAll().where('creditCode', '=', fixture.b.creditCode).orderBy('id').execute(),
+    db.selectFrom('whitelists').selectAll().where('tenantId', 'in', bTenants).orderBy('id').execute(),
+    db.selectFrom('whitelistFirms').selectAll().where('tenantId', 'in', bTenants).orderBy('creditCode').execute(),
+    db.selectFrom('dispatchRuns').selectAll().where('tenantId', 'in', bTenants).orderBy('id').execute(),
+    db.selectFrom('dispatchAssignments').selectAll().where('tenantId', 'in', bTenants).orderBy('creditCode').execute(),
+    db.selectFrom('funds').selectAll().where('tenantId', 'in', bTenants).orderBy('id').execute(),
+    db.selectFrom('fundCovers').selectAll().where('tenantId', 'in', bTenants).orderBy('id').execute(),
+    db.selectFrom('fundClaims').selectAll().where('tenantId', 'in', bTenants).orderBy('id').execute(),
+    db.selectFrom('fundEntries').selectAll().where('tenantId', 'in', bTenants).orderBy('id').execute(),
   ]);
   return JSON.stringify(tables);
 }
@@ -97,14 +132,14 @@ async function stateOfB(): Promise<string> {
 /** Identifiers and values only B's records hold (never sent by A unless A names them in its request). */
 function secretsOfB(): string[] {
   return [
-    bIds.decision, bIds.batch, ...bIds.consents, ...bIds.keys, ...bTenants, fixture.b.creditCode, '李四', bMarket.needId, bMarket.claimId, bMarket.offerId,
-    bIds.commitment, bIds.breach, bIds.rating, B_BREACH_TEXT,
+    bIds.decision, bIds.batch, ...bIds.consents, ...bIds.keys, ...bIds.platform, ...bTenants, fixture.b.creditCode, '李四', 'B-LOAN-1',
+    bMarket.needId, bMarket.claimId, bMarket.offerId, bIds.commitment, bIds.breach, bIds.rating, B_BREACH_TEXT,
   ];
 }
 
 function candidatesFor(parameter: Parameter): string[] {
   switch (parameter.name) {
-    case 'id': return [bIds.decision, bIds.consents[0]!, fixture.b.tenantIds.bank, fixture.b.tenantIds.enterprise, bIds.keys[0]!, bMarket.needId, bMarket.claimId, bMarket.offerId, bMarket.productId, bIds.commitment];
+    case 'id': return [bIds.decision, bIds.consents[0]!, fixture.b.tenantIds.bank, fixture.b.tenantIds.enterprise, bIds.keys[0]!, ...bIds.platform, bMarket.needId, bMarket.claimId, bMarket.offerId, bMarket.productId, bIds.commitment];
     case 'creditCode': return [fixture.b.creditCode];
     case 'scope': return [...CONSENT_SCOPES];
     case 'entity': return ['bureauReports', 'invoices'];
@@ -123,6 +158,8 @@ function bodyAimedAtB(schema: JsonSchema): unknown {
   if ('scopes' in properties) aimed.scopes = ['tax'];
   if ('rows' in properties) aimed.rows = [{ creditCode: fixture.b.creditCode, reportDate: '2026-08-31', lenderCount: 9, loanCount: 9, outstandingLoanFen: 1, overdueFen: 0, worstDpd24m: 0, inquiries3m: 0, inquiries6m: 0, guaranteesGivenFen: 0 }];
   if ('role' in properties) aimed.role = 'bank';
+  if ('bankTenantId' in properties) aimed.bankTenantId = fixture.b.tenantIds.bank;
+  if ('tenantId' in properties) aimed.tenantId = fixture.b.tenantIds.government;
   return aimed;
 }
 
@@ -147,6 +184,7 @@ test('every operation as every role of another tenant: 0 cross-tenant reads, 0 c
     if (operation.path === '/openapi.json' || operation.path === '/health') continue;
     for (const { role, key } of callers) {
       if (role === 'operator' && OPERATOR_ADMINISTRATION.has(name)) continue;
+      if (role === 'operator' && OPERATOR_OVERSIGHT_PREFIXES.some((prefix) => operation.path.startsWith(prefix))) continue;
       for (const { url, headers } of requestsFor(operation)) {
         const body = operation.body ? bodyAimedAtB(operation.body) : undefined;
         const before = await stateOfB();

@@ -70,7 +70,7 @@ export function demoText(running: Pick<RunningService, 'url'>, demo: DemoSetup):
     `  curl -s ${url}/health`,
     `  curl -s ${url}/v1/applications ${bank} -H 'Content-Type: application/json' -d '{"creditCode":"${demo.creditCode}","amountFen":50000000,"termMonths":12}'`,
     `  curl -s ${url}/v1/enterprises/${demo.creditCode}/data/tax ${bank}`,
-    `Platform: ${demo.platform.rated} enterprises rated, ${demo.platform.banks} banks with ${demo.platform.products} products, ${demo.platform.needs} open needs. Also:`,
+    `Platform: ${demo.platform.rated} enterprises rated, ${demo.platform.banks} banks with ${demo.platform.products} products, ${demo.platform.needs} open needs, a whitelist of ${demo.platform.whitelisted} firms (${demo.platform.dispatched} dispatched). Also:`,
     `  curl -s ${url}/v1/enterprises/${demo.creditCode}/credit-report ${bank} > report.html      # the credit report`,
     `  curl -s ${url}/public/risk-notices                     # public risk notices, no key`,
     '',

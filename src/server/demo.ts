@@ -3,8 +3,8 @@
  * snapshot built and made current, and three tenants — the platform operator, a bank and one enterprise
  * that has authorised the bank (one consent for its ordinary data, one of its own for bank statements) —
  * so a newcomer can paste three curl commands and see a decision — and a 信易贷 platform already in use: every
- * enterprise rated, two banks with three products, needs published by registered enterprises, a credit
- * commitment and a public risk notice, all seeded through the platform's own functions (seedDemoPlatform).
+ * enterprise rated, two banks with three products, needs published by registered enterprises, a government
+ * whitelist dispatched to the banks, a credit commitment and a public risk notice, all seeded through the platform's own functions (seedDemoPlatform).
  */
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,6 +13,7 @@ import { buildSnapshot, openSnapshot, type Snapshot } from '../pipeline/snapshot
 import { DEFAULT_SYNTH_CONFIG, generateEconomy } from '../synth/index.ts';
 import { authenticate, authoriseConsent, createApiKey, createTenant, openStore, requestConsent, type Principal, type Store } from '../store/index.ts';
 import { publishNeed, publishProduct, registerEnterprise } from '../platform/market.ts';
+import { runDispatch, uploadWhitelist } from '../platform/whitelist.ts';
 import { defaultRatingModel } from '../platform/rating-policy.ts';
 import { rateSnapshot, syncRegistryRatings } from '../platform/rating-store.ts';
 import { signCommitment } from '../platform/commitments.ts';
@@ -32,10 +33,14 @@ export interface DemoSetup {
   platform: DemoPlatform;
 }
 
-export interface DemoPlatform { rated: number; products: number; needs: number; banks: number }
+export interface DemoPlatform { rated: number; products: number; needs: number; banks: number; whitelisted: number; dispatched: number }
 
 /** Enterprises (besides the demo's own) that register on the demo platform and publish a need. */
 const DEMO_PLATFORM_NEEDS = 8;
+/** Firms on the demo government's whitelist (rated A to C), dispatched to the two banks. */
+const DEMO_WHITELIST_FIRMS = 20;
+/** The demo whitelist's expected loss by platform grade, basis points: an assumption for the demo, not a calibration. */
+const DEMO_EXPECTED_LOSS_BPS: Record<string, number> = { A: 50, B: 120, C: 250 };
 const YUAN = 100;
 
 /** Prepares the demo in `root` (replacing an earlier one) and closes the store again. */
@@ -58,7 +63,7 @@ export async function prepareDemo(root: string, onStep: (step: string) => void =
   try {
     await new SnapshotCatalog(store, datasetDir).makeCurrent(info);
     const keys = await demoTenants(store, creditCode);
-    onStep('seeding the platform: ratings, banks and products, needs, a commitment, a risk notice');
+    onStep('seeding the platform: ratings, banks and products, needs, a whitelist, a commitment, a risk notice');
     const snapshot = openSnapshot(info.dir);
     try {
       const platform = await seedDemoPlatform(store, snapshot, keys, creditCode);
@@ -141,11 +146,36 @@ export async function seedDemoPlatform(store: Store, snapshot: Snapshot, keys: {
     needs += 1;
   }
   await signCommitment(store, enterprises[0]!.principal, { kind: 'truthful_information', content: '本企业承诺在平台提交的信息真实、准确、完整，如有不实愿承担相应责任。We declare that the information we submit on the platform is true, accurate and complete.', signedOn: store.now().slice(0, 10) });
+  const { whitelisted, dispatched } = await seedDemoWhitelist(store, snapshot, model.version, [bank.tenantId, cityBank.tenantId]);
   await publishNotice(store, operator, {
     titleZh: '警惕冒用平台名义收取"贷款手续费"', titleEn: "Beware of fees charged in the platform's name",
     bodyZh: '平台及合作银行在放款前不收取任何费用。凡要求先交"保证金""手续费"的，均为诈骗，请拨打110。',
     bodyEn: 'Neither the platform nor its banks charge any fee before a loan. Anyone asking for a "deposit" or "fee" first is a fraudster: call 110.',
     level: 'warning',
   });
-  return { rated: rating.rated, products: 3, needs, banks: 2 };
+  return { rated: rating.rated, products: 3, needs, banks: 2, whitelisted, dispatched };
+}
+
+/** A government department's whitelist of rated firms, uploaded and dispatched to the banks (HiGHS), through the government module. */
+async function seedDemoWhitelist(store: Store, snapshot: Snapshot, modelVersion: string, bankTenantIds: string[]): Promise<{ whitelisted: number; dispatched: number }> {
+  const department = await createTenant(store, { kind: 'government', name: 'Demo Development and Reform Commission 示范市发展改革委' });
+  const government = await principalOf(store, (await createApiKey(store, department.id, 'government')).key);
+  const firms = await store.db.selectFrom('ratings').select(['creditCode', 'grade']).where('modelVersion', '=', modelVersion).where('grade', 'in', ['A', 'B', 'C'])
+    .orderBy('score', 'desc').orderBy('creditCode').limit(DEMO_WHITELIST_FIRMS).execute();
+  const rows = firms.map((firm, k) => {
+    const { industrySection, regionCode } = snapshot.entry(firm.creditCode).enterprise;
+    return {
+      creditCode: firm.creditCode, name: `Enterprise ${firm.creditCode}`, amountFen: (300_000 + 50_000 * (k % 5)) * YUAN, termMonths: 12, rating: firm.grade,
+      expectedLossBps: DEMO_EXPECTED_LOSS_BPS[firm.grade]!, industrySection, regionCode,
+    };
+  });
+  const { whitelist } = await uploadWhitelist(store, government, { name: '示范市专精特新企业融资白名单 Demo SME whitelist', rows });
+  await runDispatch(store, government, whitelist.id, {
+    banks: bankTenantIds.map((bankTenantId, k) => ({
+      bankTenantId, firmCountMax: 8, amountFenMax: 4_000_000 * YUAN, ratingMin: k === 0 ? 'C' : 'B', expectedLossBpsMax: 150,
+      products: [{ productId: `demo-product-${k + 1}`, amountFenMin: 100_000 * YUAN, amountFenMax: 3_000_000 * YUAN, ratings: k === 0 ? ['A', 'B', 'C'] : ['A', 'B'], industries: [], regions: [], rateBps: 400 + 50 * k }],
+    })),
+  });
+  const dispatched = await store.db.selectFrom('whitelistFirms').select((eb) => eb.fn.countAll<string>().as('n')).where('whitelistId', '=', whitelist.id).where('status', '=', 'dispatched').executeTakeFirstOrThrow();
+  return { whitelisted: whitelist.accepted, dispatched: Number(dispatched.n) };
 }

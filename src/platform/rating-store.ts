@@ -120,12 +120,12 @@ export async function syncRegistryRatings(store: Store, modelVersion: string, cr
   let updated = 0;
   for (const codes of batches) {
     if (codes !== null && codes.length === 0) continue;
-    const only = codes === null ? sql`` : sql`AND r.credit_code IN (${sql.join(codes)})`;
+    const only = codes === null ? sql`` : sql`AND credit_code IN (${sql.join(codes)})`;
     const result = await sql`
       UPDATE platform_enterprises AS e SET rating_grade = r.grade, rating_score = r.score, rated_at = r.created_at, updated_at = ${now}
       FROM (SELECT DISTINCT ON (credit_code) credit_code, grade, score, created_at FROM ratings
-            WHERE model_version = ${modelVersion} ORDER BY credit_code, as_of DESC) AS r
-      WHERE e.credit_code = r.credit_code ${only}
+            WHERE model_version = ${modelVersion} ${only} ORDER BY credit_code, as_of DESC) AS r
+      WHERE e.credit_code = r.credit_code
         AND (e.rating_grade IS DISTINCT FROM r.grade OR e.rating_score IS DISTINCT FROM r.score)`.execute(store.db);
     updated += Number(result.numAffectedRows ?? 0);
   }

@@ -10,14 +10,13 @@
  * the pool. An offer needs the enterprise's authorised consent to the bank (the policy's scopes) and may cite the
  * bank's own decision. The enterprise compares the offers on its need and accepts one; the others lapse.
  */
-import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import {
   appendAudit, ConflictError, ForbiddenError, InvalidRequestError, isUniqueViolation, listPage, NotFoundError, requireConsent, SYSTEM_ACTOR,
   type Database, type Page, type PageRequest, type Principal, type Store,
 } from '../store/index.ts';
 import type { ClaimStatus, OfferStatus, PlatformClaim, PlatformNeed, PlatformOffer } from '../store/schema-platform.ts';
-import { loadPlatformPolicy, type PlatformPolicy } from './market-policy.ts';
+import { loadPlatformPolicy, recordIdOf, type PlatformPolicy } from './market-policy.ts';
 import { closeNeed } from './needs.ts';
 import { productServes } from './products.ts';
 
@@ -36,7 +35,7 @@ async function lockNeed(tx: Kysely<Database>, needId: string): Promise<PlatformN
   return need;
 }
 
-export interface ClaimRequest { needId: string; productId: string }
+export interface ClaimRequest { needId: string; productId: string; /** Default: a new UUID (the simulation passes its own). */ id?: string }
 
 /** A bank claims a need from its queue with one of its active products that serves it. */
 export async function claimNeed(store: Store, principal: Principal, request: ClaimRequest): Promise<PlatformClaim> {
@@ -67,7 +66,7 @@ export async function claimNeed(store: Store, principal: Principal, request: Cla
         .executeTakeFirst();
       if (Number(taken.numUpdatedRows) !== 1) throw new ConflictError(`need '${need.id}' has no free claim slot`);
       const claim: PlatformClaim = {
-        id: randomUUID(), tenantId: principal.tenantId, needId: need.id, productId: product.id, status: 'active',
+        id: recordIdOf(request.id), tenantId: principal.tenantId, needId: need.id, productId: product.id, status: 'active',
         slaDueAt: new Date(Date.parse(at) + need.claimSlaHours * HOUR_MS).toISOString(), actedAt: null, declineReason: null,
         createdBy: principal.keyId, createdAt: at, updatedAt: at,
       };
@@ -122,6 +121,8 @@ export interface OfferRequest {
   termMonths: number;
   /** The bank's own decision on this enterprise (POST /v1/applications) that the offer rests on, if any. */
   decisionId?: string | null;
+  /** Default: a new UUID (the simulation passes its own). */
+  id?: string;
 }
 
 /** The bank makes an offer on a need it claimed, within its product's terms and the enterprise's consent. */
@@ -149,7 +150,7 @@ export async function makeOffer(store: Store, principal: Principal, request: Off
       }
     }
     const offer: PlatformOffer = {
-      id: randomUUID(), tenantId: principal.tenantId, needId: need.id, claimId: claim.id, productId: product.id, creditCode: need.creditCode,
+      id: recordIdOf(request.id), tenantId: principal.tenantId, needId: need.id, claimId: claim.id, productId: product.id, creditCode: need.creditCode,
       amountFen: request.amountFen, rateBps: request.rateBps, termMonths: request.termMonths, decisionId: request.decisionId ?? null,
       consentId: consent.id, status: 'pending', decidedAt: null, defaultedAt: null, createdBy: principal.keyId, createdAt: at, updatedAt: at,
     };
@@ -187,6 +188,29 @@ export async function acceptOffer(store: Store, principal: Principal, offerId: s
       details: { needId: need.id, amountFen: offer.amountFen, rateBps: offer.rateBps, lapsedOffers: Number(lapsedOffers.numUpdatedRows), lapsedClaims: Number(lapsedClaims.numUpdatedRows) },
     });
     return { ...offer, status: 'accepted' as const, decidedAt: at, updatedAt: at };
+  });
+}
+
+/**
+ * The enterprise turns down one offer on its open need: the offer and its claim are rejected and the claim's slot
+ * returns to the pool, so on a first-wins line another bank can claim the need.
+ */
+export async function rejectOffer(store: Store, principal: Principal, offerId: string): Promise<PlatformOffer> {
+  if (principal.tenantKind !== 'enterprise') throw new ForbiddenError('only the enterprise that published the need rejects an offer');
+  return store.db.transaction().execute(async (tx) => {
+    const found = await tx.selectFrom('platformOffers').innerJoin('platformNeeds', 'platformNeeds.id', 'platformOffers.needId')
+      .select('platformOffers.needId').where('platformOffers.id', '=', offerId).where('platformNeeds.tenantId', '=', principal.tenantId).executeTakeFirst();
+    if (!found) throw new NotFoundError(`offer '${offerId}' not found`);
+    const need = await lockNeed(tx, found.needId);
+    const offer = await tx.selectFrom('platformOffers').selectAll().where('id', '=', offerId).forUpdate().executeTakeFirstOrThrow();
+    if (need.status !== 'open') throw new ConflictError(`need '${need.id}' is ${need.status}`);
+    if (offer.status !== 'pending') throw new ConflictError(`offer '${offer.id}' is ${offer.status}`);
+    const at = store.now();
+    await tx.updateTable('platformOffers').set({ status: 'rejected', decidedAt: at, updatedAt: at }).where('id', '=', offer.id).execute();
+    await tx.updateTable('platformClaims').set({ status: 'rejected', updatedAt: at }).where('id', '=', offer.claimId).execute();
+    await tx.updateTable('platformNeeds').set((eb) => ({ claimsActive: eb('claimsActive', '-', 1), updatedAt: at })).where('id', '=', need.id).execute();
+    await appendAudit(tx, { at, tenantId: principal.tenantId, actor: principal.keyId, action: 'platform.offer.reject', subjectType: 'platform_offer', subjectId: offer.id, details: { needId: need.id } });
+    return { ...offer, status: 'rejected' as const, decidedAt: at, updatedAt: at };
   });
 }
 

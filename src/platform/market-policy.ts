@@ -4,11 +4,12 @@
  * what consent an offer needs, the financial supermarket's ranking weights and the red/yellow/green thresholds.
  * Validated with zod where it is read; a copy with its own `version` changes the platform's behaviour, never code.
  */
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { PuhuiUserError } from '../domain/errors.ts';
-import { CONSENT_SCOPES } from '../store/index.ts';
+import { CONSENT_SCOPES, InvalidRequestError } from '../store/index.ts';
 
 export const DEFAULT_PLATFORM_POLICY_FILE = fileURLToPath(new URL('../../policies/platform-default.json', import.meta.url));
 export const PLATFORM_POLICY_SCHEMA = 'puhui-platform/1';
@@ -83,6 +84,18 @@ export function loadPlatformPolicy(path: string = DEFAULT_PLATFORM_POLICY_FILE):
   const policy = parsePlatformPolicy(value, path);
   loaded.set(path, policy);
   return policy;
+}
+
+const RECORD_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * A record's id: the caller's (the simulation passes its own, so that a seeded run is the same run twice) or a new
+ * UUID. The API never passes one.
+ */
+export function recordIdOf(given: string | undefined): string {
+  if (given === undefined) return randomUUID();
+  if (!RECORD_ID.test(given)) throw new InvalidRequestError(`an id has 1..64 characters of A-Z a-z 0-9 _ -, got '${given.slice(0, 70)}'`, 'invalid_id');
+  return given;
 }
 
 export function productLineOf(policy: PlatformPolicy, productLine: string): ProductLinePolicy {

@@ -12,7 +12,7 @@ export {
 } from './needs.ts';
 export { publishProduct, updateProduct, getProduct, listProducts, productServes, type NewProduct, type ProductPatch, type ProductTerms } from './products.ts';
 export {
-  claimNeed, declineClaim, makeOffer, acceptOffer, releaseExpiredClaims, recordOfferDefault, listClaims, getClaim, listOffers, getOffer,
+  claimNeed, declineClaim, makeOffer, acceptOffer, rejectOffer, releaseExpiredClaims, recordOfferDefault, listClaims, getClaim, listOffers, getOffer,
   type ClaimRequest, type OfferRequest, type ReleaseSummary,
 } from './claims.ts';
 export { financialSupermarket, type Supermarket, type SupermarketItem, type SupermarketRequest } from './supermarket.ts';

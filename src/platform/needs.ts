@@ -6,10 +6,9 @@
  * its claim window and expiry, and the platform's red/yellow/green light from the snapshot. Banks see open needs
  * that their active products serve in their queue, without the enterprise's identity until they claim one.
  */
-import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import { creditCodeProblem } from '../domain/credit-code.ts';
-import type { Snapshot, SnapshotEntry } from '../pipeline/snapshot.ts';
+import { UnknownEnterpriseError, type Snapshot, type SnapshotEntry } from '../pipeline/snapshot.ts';
 import {
   appendAudit, ConflictError, createApiKey, SYSTEM_ACTOR, createTenant, ForbiddenError, InvalidRequestError, isUniqueViolation, listPage, NotFoundError,
   type Database, type Page, type PageRequest, type Principal, type Store,
@@ -17,7 +16,7 @@ import {
 import {
   NEED_URGENCIES, type NeedStatus, type NeedUrgency, type PlatformEnterprise, type PlatformNeed, type RiskLight,
 } from '../store/schema-platform.ts';
-import { loadPlatformPolicy, type PlatformPolicy } from './market-policy.ts';
+import { loadPlatformPolicy, recordIdOf, type PlatformPolicy } from './market-policy.ts';
 import { PRODUCT_SERVES_NEED_SQL } from './products.ts';
 
 export const NEED_PURPOSE_LENGTH_MAX = 200;
@@ -36,6 +35,8 @@ export interface NewRegistration {
   sizeBand?: (typeof SIZE_BANDS)[number] | null;
   /** The operator only: also issue the enterprise an API key (returned once). */
   issueKey?: boolean;
+  /** Default: a new UUID (the simulation passes its own). */
+  id?: string;
 }
 
 /** The division code of registration: characters 3..8 of a unified social credit code (GB 32100). */
@@ -72,7 +73,7 @@ export async function registerEnterprise(store: Store, principal: Principal, inp
   }
   const now = store.now();
   const registration: PlatformEnterprise = {
-    id: randomUUID(), tenantId, creditCode, name, regionCode: regionOfCreditCode(creditCode), industrySection: input.industrySection,
+    id: recordIdOf(input.id), tenantId, creditCode, name, regionCode: regionOfCreditCode(creditCode), industrySection: input.industrySection,
     sizeBand: input.sizeBand ?? null, ratingGrade: null, ratingScore: null, ratedAt: null, registeredBy: principal.keyId, createdAt: now, updatedAt: now,
   };
   try {
@@ -95,8 +96,8 @@ export async function registerEnterprise(store: Store, principal: Principal, inp
 export async function getRegistration(store: Pick<Store, 'db'>, principal: Principal, creditCode?: string): Promise<PlatformEnterprise> {
   let query = store.db.selectFrom('platformEnterprises').selectAll();
   if (principal.tenantKind === 'enterprise') query = query.where('tenantId', '=', principal.tenantId);
-  else if (principal.tenantKind === 'operator' || principal.tenantKind === 'government') query = query.where('creditCode', '=', creditCode ?? '');
-  else throw new ForbiddenError('registrations are read by the enterprise itself, the operator and government departments');
+  else if (principal.tenantKind !== 'operator' && principal.tenantKind !== 'government') throw new ForbiddenError('registrations are read by the enterprise itself, the operator and government departments');
+  else if (creditCode === undefined) throw new InvalidRequestError('name the enterprise by its credit code', 'invalid_credit_code');
   if (creditCode !== undefined) query = query.where('creditCode', '=', creditCode);
   const registration = await query.executeTakeFirst();
   if (!registration) throw new NotFoundError(`no platform registration${creditCode ? ` for ${creditCode}` : ''}`);
@@ -156,7 +157,7 @@ export function entryOrNull(snapshot: Snapshot | null | undefined, creditCode: s
   try {
     return snapshot.entry(creditCode);
   } catch (error) {
-    if ((error as { code?: string }).code === 'unknown_enterprise') return null;
+    if (error instanceof UnknownEnterpriseError) return null;
     throw error;
   }
 }
@@ -167,6 +168,8 @@ export interface NewNeed {
   purpose: string;
   urgency?: NeedUrgency;
   productLine: string;
+  /** Default: a new UUID (the simulation passes its own). */
+  id?: string;
 }
 
 export interface MarketOptions {
@@ -197,7 +200,7 @@ export async function publishNeed(store: Store, principal: Principal, input: New
   const now = store.now();
   const nowMs = Date.parse(now);
   const need: PlatformNeed = {
-    id: randomUUID(), tenantId: principal.tenantId, creditCode: registration.creditCode, regionCode: registration.regionCode,
+    id: recordIdOf(input.id), tenantId: principal.tenantId, creditCode: registration.creditCode, regionCode: registration.regionCode,
     industrySection: registration.industrySection, productLine: input.productLine, amountFen: input.amountFen, termMonths: input.termMonths,
     purpose, urgency, status: 'open', riskLight: verdict.light, riskReasons: verdict.reasons, policyVersion: policy.version,
     claimMode: line.claimMode, claimSlots: line.offersMax, claimsActive: 0, claimsTotal: 0, claimSlaHours: line.claimSlaHours,

@@ -5,18 +5,18 @@
  * (`tax_loan`, `invoice_loan` …) and must be one the platform policy lists, because the line decides how needs are
  * claimed. Active products are the platform's public catalogue; only the bank that owns one changes it.
  */
-import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql, type Kysely } from 'kysely';
-import { loadStrategy, parseStrategy, type Strategy } from '../decision/strategy.ts';
+import { loadStrategy, parseStrategy, StrategyError, type Strategy } from '../decision/strategy.ts';
+import { PuhuiUserError } from '../domain/errors.ts';
 import { STRATEGIES_DIR } from '../pipeline/online.ts';
 import {
   appendAudit, ForbiddenError, InvalidRequestError, listPage, NotFoundError,
   type Database, type Page, type PageRequest, type Principal, type Store,
 } from '../store/index.ts';
 import type { PlatformProduct, ProductStatus } from '../store/schema-platform.ts';
-import { loadPlatformPolicy, type PlatformPolicy } from './market-policy.ts';
+import { loadPlatformPolicy, recordIdOf, type PlatformPolicy } from './market-policy.ts';
 
 export const PRODUCT_NAME_LENGTH_MAX = 100;
 export const PRODUCT_SEGMENTS_MAX = 20;
@@ -49,6 +49,8 @@ export interface NewProduct extends ProductTerms {
   strategyId?: string;
   /** … or the bank's own pre-screen strategy document (JDM with a `puhui` header). */
   strategy?: Record<string, unknown>;
+  /** Default: a new UUID (the simulation passes its own). */
+  id?: string;
 }
 
 export type ProductPatch = Partial<ProductTerms> & { status?: ProductStatus };
@@ -101,7 +103,13 @@ function strategyOfInput(input: Pick<NewProduct, 'strategyId' | 'strategy'>): St
     }
     return loadStrategy(file);
   }
-  return parseStrategy(input.strategy, 'the product strategy');
+  try {
+    return parseStrategy(input.strategy, 'the product strategy');
+  } catch (error) {
+    // The parser names the first problem of a document shaped like a strategy; a stranger shape can trip it.
+    if (error instanceof PuhuiUserError) throw error;
+    throw new StrategyError(`the product strategy is not a well-formed JDM document: ${(error as Error).message}`);
+  }
 }
 
 const parsedByHash = new Map<string, Strategy>();
@@ -129,7 +137,7 @@ export async function publishProduct(store: Store, principal: Principal, input: 
   }
   const now = store.now();
   const product: PlatformProduct = {
-    id: randomUUID(), tenantId: principal.tenantId, productLine, nameZh: checkName(input.nameZh, 'nameZh'), nameEn: checkName(input.nameEn, 'nameEn'),
+    id: recordIdOf(input.id), tenantId: principal.tenantId, productLine, nameZh: checkName(input.nameZh, 'nameZh'), nameEn: checkName(input.nameEn, 'nameEn'),
     strategyId: strategy.header.id, strategyVersion: strategy.header.version, strategyHash: strategy.hash, strategy: strategy.document as unknown as Record<string, unknown>,
     limitMinFen: terms.limitMinFen, limitMaxFen: terms.limitMaxFen, rateMinBps: terms.rateMinBps, rateMaxBps: terms.rateMaxBps,
     termMonthsMin: terms.termMonthsMin, termMonthsMax: terms.termMonthsMax, segments: terms.segments, regions: terms.regions,

@@ -166,7 +166,7 @@ export async function bankRanking(store: Pick<Store, 'db'>): Promise<BankRank[]>
   const response = hoursBetween(sql`c.acted_at`, sql`c.created_at`);
   const { rows } = await sql<Omit<BankRank, 'approvalRate' | 'responseRank' | 'approvalRank'>>`
     SELECT t.name AS bank_name, count(*)::bigint AS claims,
-      count(*) FILTER (WHERE c.status IN ('offered','accepted') OR (c.status = 'lapsed' AND c.acted_at IS NOT NULL))::bigint AS offers,
+      count(*) FILTER (WHERE c.status IN ('offered','accepted','rejected') OR (c.status = 'lapsed' AND c.acted_at IS NOT NULL))::bigint AS offers,
       count(*) FILTER (WHERE c.status = 'declined')::bigint AS declines,
       count(*) FILTER (WHERE c.status = 'expired')::bigint AS sla_missed,
       count(*) FILTER (WHERE c.status = 'accepted')::bigint AS accepted,

@@ -52,6 +52,9 @@ export interface Supermarket {
   policyVersion: string;
 }
 
+/** Active products looked at per request before the targeting filter (the policy then caps those screened). */
+export const SUPERMARKET_PRODUCTS_SCANNED_MAX = 5_000;
+
 interface Candidate { product: PlatformProduct & { bankName: string }; prescreen: 'approve' | 'review'; limitFen: number; rateBps: number; reasons: SupermarketItem['reasons'] }
 
 /** The enterprise's own supermarket (it reads its own data; the read is audited). */
@@ -64,7 +67,7 @@ export async function financialSupermarket(
   if (!registration) throw new NotFoundError('this enterprise is not registered on the platform');
   let query = productQuery(store.db).where('platformProducts.status', '=', 'active');
   if (request.productLine) query = query.where('platformProducts.productLine', '=', request.productLine);
-  const products = (await query.orderBy('platformProducts.createdAt').orderBy('platformProducts.id').execute())
+  const products = (await query.orderBy('platformProducts.createdAt').orderBy('platformProducts.id').limit(SUPERMARKET_PRODUCTS_SCANNED_MAX).execute())
     .filter((p) => productServes(p, { ...registration, amountFen: request.amountFen ?? null, termMonths: request.termMonths ?? null }))
     .slice(0, policy.supermarket.productsMax);
   const candidates: Candidate[] = [];

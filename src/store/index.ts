@@ -26,3 +26,4 @@ export {
   RETENTION_ACTOR, type RetentionPolicy, type RetentionSummary,
 } from './retention.ts';
 export { WHITELIST_FIRM_STATUSES, type WhitelistFirmStatus, type FundTables } from './schema-funds.ts';
+export * from './schema-platform.ts';

@@ -114,6 +114,12 @@ describe('the marketplace API', () => {
     needId = published.json().id;
     assert.ok(['green', 'yellow', 'red'].includes(published.json().riskLight), 'the light comes from the snapshot');
     assert.equal((await as(fixture.a.keys.bank, 'POST', '/v1/platform/needs', { amountFen: 1, termMonths: 1, purpose: 'x', productLine: 'tax_loan' })).statusCode, 403);
+    // An enterprise the operator onboards today is not in the snapshot: its need has no light yet, and says why.
+    const onboarded = await as(fixture.operatorKey, 'POST', '/v1/platform/enterprises', { creditCode: '91350203MA0000007T', name: '新注册企业', industrySection: 'C', issueKey: true });
+    assert.equal(onboarded.statusCode, 201, onboarded.body);
+    const fresh = await as(onboarded.json().key, 'POST', '/v1/platform/needs', { amountFen: 10_000_000, termMonths: 12, purpose: '开办', productLine: 'tax_loan' });
+    assert.equal(fresh.statusCode, 201, fresh.body);
+    assert.deepEqual([fresh.json().riskLight, fresh.json().riskReasons], [null, ['not_in_snapshot']]);
     const queue = await as(fixture.b.keys.bank, 'GET', '/v1/platform/queue');
     const item = queue.json().items.find((i: { id: string }) => i.id === needId);
     assert.ok(item);

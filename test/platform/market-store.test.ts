@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
-  acceptOffer, bankRanking, claimNeed, declineClaim, getNeed, listNeedQueue, listOffers, loadPlatformPolicy, makeOffer, parsePlatformPolicy,
+  acceptOffer, bankRanking, claimNeed, rejectOffer, declineClaim, getNeed, listNeedQueue, listOffers, loadPlatformPolicy, makeOffer, parsePlatformPolicy,
   platformStatistics, publishNeed, publishProduct, recordOfferDefault, registerEnterprise, releaseExpiredClaims, setEnterpriseRating, statisticsCsv, withdrawNeed,
   type PlatformNeed,
 } from '../../src/platform/market.ts';
@@ -65,6 +65,9 @@ for (const backend of BACKENDS) {
       const taxOnly = parsePlatformPolicy({ ...policy, productLines: { tax_loan: policy.productLines.tax_loan } });
       await assert.rejects(publishProduct(store, banks[0]!, INVOICE_LOAN_TERMS, { policy: taxOnly }), { code: 'invalid_product_line' });
       await assert.rejects(publishProduct(store, firm, TAX_LOAN_TERMS), { code: 'forbidden' });
+      // The simulation names its records itself, so a seeded run is the same run twice; the API never does.
+      assert.equal((await publishProduct(store, xiamenOnly, { ...INVOICE_LOAN_TERMS, regions: ['3502'], id: 'sim-product-1' })).id, 'sim-product-1');
+      await assert.rejects(publishProduct(store, xiamenOnly, { ...INVOICE_LOAN_TERMS, id: 'not an id!' }), { code: 'invalid_id' });
     });
 
     test('first claim wins on a tax loan: the queue hides the enterprise until a bank claims, then only the winner sees it', async () => {
@@ -88,6 +91,18 @@ for (const backend of BACKENDS) {
       assert.equal((await getNeed(store, banks[0]!, need.id)).creditCode, need.creditCode);
       await assert.rejects(getNeed(store, banks[1]!, need.id), { code: 'not_found' });
       await assert.rejects(claimNeed(store, banks[1]!, { needId: need.id, productId: invoiceProducts[1]! }), { code: 'not_found' });
+    });
+
+    test('the queue pages with a cursor, newest first, without repeating or losing a need while new ones arrive', async () => {
+      const { store } = market;
+      const published: string[] = [];
+      for (let k = 0; k < 3; k++) published.push((await publishNeed(store, firm, { amountFen: 20_000_000 + k, termMonths: 6, purpose: `订单 ${k}`, productLine: 'tax_loan' })).id);
+      const first = await listNeedQueue(store, banks[2]!, { limit: 2, productLine: 'tax_loan' });
+      assert.deepEqual(first.items.map((i) => i.id), [published[2], published[1]]);
+      await publishNeed(store, firm, { amountFen: 20_000_009, termMonths: 6, purpose: '新订单', productLine: 'tax_loan' });
+      const second = await listNeedQueue(store, banks[2]!, { limit: 2, productLine: 'tax_loan', cursor: first.nextCursor });
+      assert.equal(second.items[0]!.id, published[0]);
+      assert.equal(new Set([...first.items, ...second.items].map((i) => i.id)).size, first.items.length + second.items.length);
     });
 
     test('multi-offer on an invoice loan: k banks claim, a decline frees a slot, offers need consent, the enterprise accepts one and the rest lapse', async () => {
@@ -153,6 +168,13 @@ for (const backend of BACKENDS) {
       const lapsed = await store.db.selectFrom('platformClaims').select('status').where('id', '=', second.id).executeTakeFirstOrThrow();
       assert.equal(lapsed.status, 'lapsed');
       assert.equal((await store.db.selectFrom('platformOffers').select('status').where('id', '=', pending.id).executeTakeFirstOrThrow()).status, 'lapsed');
+      const turnedDown = await publishNeed(store, firm, { amountFen: 30_000_000, termMonths: 12, purpose: '扩产', productLine: 'tax_loan' });
+      const firstClaim = await claimNeed(store, banks[3]!, { needId: turnedDown.id, productId: taxProducts[3]! });
+      const firstOffer = await makeOffer(store, banks[3]!, { claimId: firstClaim.id, amountFen: 30_000_000, rateBps: 790, termMonths: 12 });
+      await assert.rejects(claimNeed(store, banks[4]!, { needId: turnedDown.id, productId: taxProducts[4]! }), { code: 'conflict' });
+      await assert.rejects(rejectOffer(store, banks[3]!, firstOffer.id), { code: 'forbidden' });
+      assert.equal((await rejectOffer(store, firm, firstOffer.id)).status, 'rejected');
+      assert.equal((await claimNeed(store, banks[4]!, { needId: turnedDown.id, productId: taxProducts[4]! })).status, 'active', 'the slot went back to the pool');
       const withdrawn = await publishNeed(store, firm, { amountFen: 30_000_000, termMonths: 12, purpose: '备货', productLine: 'tax_loan' });
       assert.equal((await withdrawNeed(store, firm, withdrawn.id)).status, 'withdrawn');
       await assert.rejects(withdrawNeed(store, firm, withdrawn.id), { code: 'conflict' });
@@ -199,7 +221,7 @@ for (const backend of BACKENDS) {
       const { store } = market;
       const actions = new Set((await store.db.selectFrom('auditLog').select('action').where('action', 'like', 'platform.%').execute()).map((r) => r.action));
       for (const action of ['platform.enterprise.register', 'platform.product.publish', 'platform.need.publish', 'platform.claim.create', 'platform.claim.decline',
-        'platform.offer.create', 'platform.offer.accept', 'platform.claim.release', 'platform.need.expire', 'platform.need.withdraw', 'platform.offer.default', 'platform.enterprise.rate']) {
+        'platform.offer.create', 'platform.offer.accept', 'platform.claim.release', 'platform.need.expire', 'platform.need.withdraw', 'platform.offer.default', 'platform.enterprise.rate', 'platform.offer.reject']) {
         assert.ok(actions.has(action), `${action} audited`);
       }
       assert.equal((await verifyAuditChain(store)).ok, true);

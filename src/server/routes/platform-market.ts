@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { FEN_MAX } from '../../domain/columns.ts';
 import {
-  acceptOffer, bankRanking, claimNeed, declineClaim, financialSupermarket, getClaim, getNeed, getOffer, getProduct, getRegistration,
+  acceptOffer, rejectOffer, bankRanking, claimNeed, declineClaim, financialSupermarket, getClaim, getNeed, getOffer, getProduct, getRegistration,
   listClaims, listNeedQueue, listNeeds, listOffers, listProducts, makeOffer, platformStatistics, publishNeed, publishProduct,
   registerEnterprise, releaseExpiredClaims, statisticsCsv, STATISTICS_DIMENSIONS, updateProduct, withdrawNeed,
   type PlatformClaim, type PlatformEnterprise, type PlatformNeed, type PlatformOffer, type PlatformProduct,
@@ -334,6 +334,14 @@ export function registerPlatformMarketRoutes(app: ServiceApp, context: ServiceCo
   }, async (request) => {
     const principal = allow(request.principal, ['enterprise']);
     await acceptOffer(store, principal, request.params.id);
+    return offerViewOf(await getOffer(store, principal, request.params.id));
+  });
+
+  app.post('/v1/platform/offers/:id/reject', {
+    schema: { tags: TAGS, summary: 'The enterprise turns down one offer; its claim\'s slot returns to the pool', params: idParams, response: { 200: offerView } },
+  }, async (request) => {
+    const principal = allow(request.principal, ['enterprise']);
+    await rejectOffer(store, principal, request.params.id);
     return offerViewOf(await getOffer(store, principal, request.params.id));
   });
 

@@ -9,6 +9,7 @@
  *               Σ_i a_i x_ij ≤ A_j                              bank j's amount
  *               Σ_i (e_i − E_j) a_i x_ij ≤ 0                    bank j's expected-loss share (risk appetite)
  */
+import { Worker } from 'node:worker_threads';
 import highsModule from 'highs';
 import { loadDispatchPolicy, type DispatchPolicy } from './dispatch-policy.ts';
 import {
@@ -195,4 +196,26 @@ export async function dispatchMip(problem: DispatchProblem, policy: DispatchPoli
   } finally {
     model.dispose();
   }
+}
+
+export interface DispatchWorkerRequest { problem: DispatchProblem; policy: DispatchPolicy }
+export type DispatchWorkerReply =
+  | { ok: true; result: DispatchResult & { gap: number } }
+  | { ok: false; rangeError: boolean; message: string };
+
+/**
+ * dispatchMip in a worker thread of its own, so a long solve does not block the caller's event loop (the service).
+ * The same result; a refused problem is a RangeError here as there.
+ */
+export function dispatchMipOffThread(problem: DispatchProblem, policy: DispatchPolicy = loadDispatchPolicy()): Promise<DispatchResult & { gap: number }> {
+  const request: DispatchWorkerRequest = { problem, policy };
+  const worker = new Worker(new URL('./dispatch-worker-entry.js', import.meta.url), { workerData: request });
+  return new Promise<DispatchResult & { gap: number }>((resolve, reject) => {
+    worker.once('message', (reply: DispatchWorkerReply) => {
+      if (reply.ok) resolve(reply.result);
+      else reject(reply.rangeError ? new RangeError(reply.message) : new Error(`puhui dispatch worker: ${reply.message}`));
+    });
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`puhui dispatch worker exited with code ${code} before answering`)));
+  }).finally(() => { void worker.terminate(); });
 }

@@ -127,6 +127,8 @@ export async function coverLoan(store: Store, principal: Principal, fundId: stri
   try {
     return await store.db.transaction().execute(async (tx) => {
       const fund = await lockFund(tx, principal, fundId);
+      const covers = await tx.selectFrom('fundCovers').select((eb) => eb.fn.countAll<number>().as('count')).where('fundId', '=', fund.id).executeTakeFirstOrThrow();
+      if (Number(covers.count) >= policy.coversPerFundMax) throw new ConflictError(`a fund holds at most ${policy.coversPerFundMax} covers (policy ${policy.id})`);
       const covered = await tx.selectFrom('fundCovers').select((eb) => eb.fn.coalesce(eb.fn.sum<number>('coveredPrincipalFen'), eb.lit(0)).as('fen'))
         .where('fundId', '=', fund.id).where('creditCode', '=', input.creditCode).where('status', '=', 'active').executeTakeFirstOrThrow();
       const capLeftFen = policy.coverCapPerEnterpriseFen - Number(covered.fen);

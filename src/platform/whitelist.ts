@@ -15,11 +15,22 @@ import type { DispatchRunTable, WhitelistFirmStatus, WhitelistFirmTable, Whiteli
 import { appendAudit } from '../store/audit.ts';
 import { ConflictError, ForbiddenError, InvalidRequestError, NotFoundError } from '../store/errors.ts';
 import { listPage, type Page, type PageRequest } from '../store/pagination.ts';
-import { dispatchGreedy, dispatchMip, loadDispatchPolicy, type DispatchBank, type DispatchFirm, type DispatchObjective, type DispatchPolicy } from './dispatch.ts';
+import { dispatchGreedy, dispatchMipOffThread, loadDispatchPolicy, type DispatchBank, type DispatchFirm, type DispatchObjective, type DispatchPolicy } from './dispatch.ts';
 import { readWhitelistCsv, validateWhitelistRows, type ValidatedWhitelist, type WhitelistRejection } from './whitelist-file.ts';
+import { marketStatuses, type MarketStatus } from './whitelist-market.ts';
 
 export type Whitelist = Selectable<WhitelistTable>;
 export type WhitelistFirm = Selectable<WhitelistFirmTable>;
+/** A firm as followed: its own status, and its progress with its bank on the market when the market's tables exist. */
+export type FollowedFirm = WhitelistFirm & { marketStatus: MarketStatus | null };
+
+async function withMarket(store: Pick<Store, 'db'>, page: Page<WhitelistFirm & { createdAt: string; id: string }>): Promise<Page<FollowedFirm>> {
+  const statuses = await marketStatuses(store.db, page.items);
+  return {
+    items: page.items.map(({ createdAt: _createdAt, id: _id, ...firm }) => ({ ...firm, marketStatus: statuses.get(`${firm.creditCode} ${firm.bankTenantId}`) ?? null })),
+    nextCursor: page.nextCursor,
+  };
+}
 export type DispatchRun = Selectable<DispatchRunTable>;
 
 const NAME_LENGTH_MAX = 200;
@@ -97,18 +108,18 @@ export async function listWhitelists(store: Store, principal: Principal, page: P
 }
 
 /** Following the firms: the department (or operator) sees every firm of its whitelist with its status. */
-export async function listWhitelistFirms(store: Store, principal: Principal, whitelistId: string, page: PageRequest & { status?: WhitelistFirmStatus } = {}): Promise<Page<WhitelistFirm & { createdAt: string; id: string }>> {
+export async function listWhitelistFirms(store: Store, principal: Principal, whitelistId: string, page: PageRequest & { status?: WhitelistFirmStatus } = {}): Promise<Page<FollowedFirm>> {
   await getWhitelist(store, principal, whitelistId);
   let query = store.db.selectFrom('whitelistFirms').selectAll().select(['statusAt as createdAt', 'creditCode as id']).where('whitelistId', '=', whitelistId);
   if (page.status !== undefined) query = query.where('status', '=', page.status);
-  return listPage(query, { ...page, createdAtColumn: 'statusAt', idColumn: 'creditCode' });
+  return withMarket(store, await listPage(query, { ...page, createdAtColumn: 'statusAt', idColumn: 'creditCode' }));
 }
 
 /** A bank's queue: the whitelisted firms dispatched to it, with their status. */
-export async function listDispatchedFirms(store: Store, principal: Principal, page: PageRequest = {}): Promise<Page<WhitelistFirm & { createdAt: string; id: string }>> {
+export async function listDispatchedFirms(store: Store, principal: Principal, page: PageRequest = {}): Promise<Page<FollowedFirm>> {
   if (principal.tenantKind !== 'bank') throw new ForbiddenError('only a bank lists the firms dispatched to it');
   const query = store.db.selectFrom('whitelistFirms').selectAll().select(['statusAt as createdAt', 'creditCode as id']).where('bankTenantId', '=', principal.tenantId);
-  return listPage(query, { ...page, createdAtColumn: 'statusAt', idColumn: 'creditCode' });
+  return withMarket(store, await listPage(query, { ...page, createdAtColumn: 'statusAt', idColumn: 'creditCode' }));
 }
 
 async function dispatchBanks(store: Store, banks: readonly DispatchBankInput[]): Promise<DispatchBank[]> {
@@ -138,7 +149,7 @@ export async function runDispatch(store: Store, principal: Principal, whitelistI
   let chosen;
   try {
     greedy = dispatchGreedy(problem, policy);
-    chosen = request.method === 'greedy' ? { ...greedy, gap: 0 } : await dispatchMip(problem, policy);
+    chosen = request.method === 'greedy' ? { ...greedy, gap: 0 } : await dispatchMipOffThread(problem, policy);
   } catch (error) {
     if (error instanceof RangeError) throw new InvalidRequestError(`the dispatch is refused: ${error.message}`, 'invalid_dispatch');
     throw error;

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
-  assertAssignmentFeasible, bankLoads, dispatchGreedy, dispatchMip, gini,
+  assertAssignmentFeasible, bankLoads, dispatchGreedy, dispatchMip, dispatchMipOffThread, gini,
   type DispatchBank, type DispatchFirm, type DispatchProblem, type Rating,
 } from '../../src/platform/dispatch.ts';
 
@@ -94,4 +94,17 @@ test('the exact check refuses an assignment over a bank\'s count', () => {
 test('gini is 0 for equal loads and (n−1)/n when one bank has everything', () => {
   assert.equal(gini([0.5, 0.5, 0.5]), 0);
   assert.ok(Math.abs(gini([0, 0, 0, 1]) - 0.75) < 1e-12);
+});
+
+test('the solve in a worker thread gives the same assignment, and refuses a bad problem with a RangeError', async () => {
+  const problem: DispatchProblem = {
+    objective: 'matchedFirms',
+    firms: [firm('SAFE', 1000, 50), firm('RISKY1', 100, 150), firm('RISKY2', 100, 150)],
+    banks: [bank('X', { firmCountMax: 2, expectedLossBpsMax: 100 })],
+  };
+  const here = await dispatchMip(problem);
+  const there = await dispatchMipOffThread(problem);
+  assert.deepEqual(there.assignments, here.assignments);
+  assert.equal(there.status, 'Optimal');
+  await assert.rejects(dispatchMipOffThread({ ...problem, firms: [firm('A', 0, 0)] }), RangeError);
 });

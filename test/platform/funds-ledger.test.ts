@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { authenticate, createApiKey, createTenant, verifyAuditChain, type Principal, type Store } from '../../src/store/index.ts';
-import { coverLoan, createFund, fileDefaultClaim, getClaim, getCover, getFund, reconcileFund, shareRecovery } from '../../src/platform/funds.ts';
+import { coverLoan, createFund, fileDefaultClaim, getClaim, getCover, getFund, loadFundsPolicy, reconcileFund, shareRecovery } from '../../src/platform/funds.ts';
 import { BACKENDS, creditCode, openTestStore, type OpenedStore } from '../store/backends.ts';
 
 async function principalOf(store: Store, kind: Principal['tenantKind'], name: string): Promise<Principal> {
@@ -89,6 +89,14 @@ for (const backend of BACKENDS) {
       await assert.rejects(createFund(store, bank, { name: 'x', capitalFen: 100 }), { code: 'forbidden' });
       await assert.rejects(createFund(store, fundKeeper, { name: 'x', capitalFen: 100, leverage: 16 }), { code: 'invalid_leverage' });
       await assert.rejects(createFund(store, fundKeeper, { name: 'x', capitalFen: 0 }), { code: 'invalid_amount' });
+    });
+
+    test('a fund holds at most the policy\'s number of covers', async () => {
+      const tight = { ...loadFundsPolicy(), coversPerFundMax: 1 };
+      const small = await createFund(store, fundKeeper, { name: '小基金', capitalFen: 10_000_000 }, tight);
+      const loan = (n: number) => ({ bankTenantId: bank.tenantId, loanRef: `S-${n}`, creditCode: creditCode(600 + n), tier: 'B' as const, loanPrincipalFen: 1_000_000 });
+      await coverLoan(store, fundKeeper, small.id, loan(1), tight);
+      await assert.rejects(coverLoan(store, fundKeeper, small.id, loan(2), tight), { code: 'conflict', message: /at most 1 covers/ });
     });
 
     test('the ledger is append-only', async () => {

@@ -13,7 +13,7 @@ import { creditCode, idParams, resourceId } from '../schemas.ts';
 import { WHITELIST_FIRM_STATUSES } from '../../store/schema-funds.ts';
 import {
   getDispatchRun, getWhitelist, listDispatchedFirms, listWhitelistFirms, listWhitelists, reportFirmStatus, runDispatch,
-  uploadWhitelist, whitelistProgress, type DispatchRun, type Whitelist, type WhitelistFirm,
+  uploadWhitelist, whitelistProgress, type DispatchRun, type FollowedFirm, type Whitelist, type WhitelistFirm,
 } from '../../platform/whitelist.ts';
 import { WHITELIST_CSV_BYTES_MAX } from '../../platform/whitelist-file.ts';
 import {
@@ -50,6 +50,8 @@ const firmView = z.object({
   whitelistId: z.string(), creditCode: z.string(), firmName: z.string(), amountFen: z.number(), termMonths: z.number(), rating: z.string(),
   expectedLossBps: z.number(), industry: z.string(), region: z.string(), status: z.enum(WHITELIST_FIRM_STATUSES),
   bankTenantId: z.string().nullable(), productId: z.string().nullable(), dispatchRunId: z.string().nullable(), statusAt: z.string(),
+  marketStatus: z.enum(['claimed', 'offered', 'booked', 'declined']).nullable().optional()
+    .describe('The firm\'s progress with its bank on the market, when the market\'s tables are present'),
 });
 const productBody = z.object({
   productId: z.string().min(1).max(64),
@@ -106,8 +108,9 @@ const recoveryBody = z.object({ amountFen: fen(1) }).strict();
 function whitelistViewOf(w: Whitelist) {
   return { id: w.id, tenantId: w.tenantId, name: w.name, rowCount: w.rowCount, accepted: w.accepted, createdAt: w.createdAt };
 }
-function firmViewOf(f: WhitelistFirm) {
+function firmViewOf(f: WhitelistFirm | FollowedFirm) {
   return {
+    ...('marketStatus' in f ? { marketStatus: f.marketStatus } : {}),
     whitelistId: f.whitelistId, creditCode: f.creditCode, firmName: f.firmName, amountFen: f.amountFen, termMonths: f.termMonths, rating: f.rating,
     expectedLossBps: f.expectedLossBps, industry: f.industry, region: f.region, status: f.status, bankTenantId: f.bankTenantId,
     productId: f.productId, dispatchRunId: f.dispatchRunId, statusAt: f.statusAt,

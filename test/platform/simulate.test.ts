@@ -11,6 +11,7 @@ import { prepareEconomy, type SimulationEconomy } from '../../src/platform/simul
 import { simulatePlatform, type SimulationFigures } from '../../src/platform/simulate.ts';
 import { runSimulation } from '../../src/platform/simulate-run.ts';
 import { temporaryDir } from '../support/economy.ts';
+import { runCli } from '../support/cli.ts';
 
 const ENTERPRISES = 200;
 const MONTHS = 2;
@@ -64,4 +65,19 @@ test('the command writes the figures as JSON and a self-contained HTML report wi
   assert.doesNotMatch(html, /<script|<link|src=/);
   assert.match(html, /By bank 按银行/);
   await assert.rejects(runSimulation({ months: 13, seed: 3, enterprises: ENTERPRISES, banks: 5, outDir: join(work, 'out'), workDir: work }), /--months must be 1\.\.12/);
+});
+
+test('puhui platform refuses bad input with one line and exit code 2, before any work', async () => {
+  for (const [args, message] of [
+    [['platform'], /usage: puhui platform simulate/],
+    [['platform', 'simulate', '--months', '13'], /--months must be 1\.\.12/],
+    [['platform', 'simulate', '--enterprises', 'many'], /--enterprises must be a whole number/],
+    [['platform', 'simulate', '--enterprises', '10', '--out', join(work, 'refused')], /--enterprises must be 50\.\./],
+  ] as const) {
+    const run = await runCli(...args);
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr, message);
+    assert.equal(run.stderr.trim().split('\n').length, 1);
+  }
+  assert.match((await runCli('platform', '--help')).stdout, /^Usage:\n {2}puhui platform simulate/);
 });

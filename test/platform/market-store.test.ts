@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
-  acceptOffer, bankRanking, claimNeed, rejectOffer, declineClaim, getNeed, listNeedQueue, listOffers, loadPlatformPolicy, makeOffer, parsePlatformPolicy,
+  acceptOffer, bankRanking, claimNeed, listProducts, rejectOffer, updateProduct, declineClaim, getNeed, listNeedQueue, listOffers, loadPlatformPolicy, makeOffer, parsePlatformPolicy,
   platformStatistics, publishNeed, publishProduct, recordOfferDefault, registerEnterprise, releaseExpiredClaims, setEnterpriseRating, statisticsCsv, withdrawNeed,
   type PlatformNeed,
 } from '../../src/platform/market.ts';
@@ -68,6 +68,12 @@ for (const backend of BACKENDS) {
       // The simulation names its records itself, so a seeded run is the same run twice; the API never does.
       assert.equal((await publishProduct(store, xiamenOnly, { ...INVOICE_LOAN_TERMS, regions: ['3502'], id: 'sim-product-1' })).id, 'sim-product-1');
       await assert.rejects(publishProduct(store, xiamenOnly, { ...INVOICE_LOAN_TERMS, id: 'not an id!' }), { code: 'invalid_id' });
+      const withdrawn = await updateProduct(store, xiamenOnly, 'sim-product-1', { status: 'withdrawn', rateMaxBps: 850 });
+      assert.deepEqual([withdrawn.status, withdrawn.rateMaxBps], ['withdrawn', 850]);
+      assert.equal((await listProducts(store, firm, { limit: 100 })).items.some((p) => p.id === 'sim-product-1'), false, 'gone from the catalogue');
+      assert.ok((await listProducts(store, xiamenOnly, { mine: true })).items.some((p) => p.id === 'sim-product-1'), 'still the bank\'s own');
+      await assert.rejects(updateProduct(store, banks[0]!, 'sim-product-1', { status: 'active' }), { code: 'not_found' });
+      await assert.rejects(updateProduct(store, xiamenOnly, 'sim-product-1', { limitMinFen: 900_000_000 }), { code: 'invalid_product' });
     });
 
     test('first claim wins on a tax loan: the queue hides the enterprise until a bank claims, then only the winner sees it', async () => {

@@ -77,6 +77,9 @@ const USAGE: Record<string, string> = {
   selfproof: `  puhui selfproof read FILE [--dataset DIR] [--applicant CREDIT_CODE] [--json]
       Read an invoice, business licence or contract photo (JPEG, PNG, PDF) offline, check its fields and verify
       them against a dataset; also \`selfproof eval-set\` and \`selfproof eval\`. 自证材料识别与核验。`,
+  platform: `  puhui platform simulate [--months 12] [--seed S] [--out DIR] [--enterprises N] [--banks N] [--json]
+      The 信易贷 platform run month by month over a synthetic economy: needs, bank claims and decisions, loans, defaults,
+      guarantee-fund claims; figures as JSON (the same for a seed) and an HTML report with charts. 平台模拟。`,
 };
 
 const HELP = `puhui — inclusive SME credit on data instead of collateral (普惠)
@@ -107,6 +110,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   serve: async () => (await import('./serve.ts')).commandServe,
   audit: async () => (await import('./audit.ts')).commandAudit,
   selfproof: async () => (await import('./selfproof.ts')).commandSelfproof,
+  platform: async () => (await import('./platform.ts')).commandPlatform,
 };
 
 const INTERNAL_ERROR_EXIT_CODE = 3;

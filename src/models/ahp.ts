@@ -78,17 +78,16 @@ export function buildAhpModel(root: AhpNode, force = false): AhpModel {
   return { schema: 'puhui-ahp/1', root, leaves, ratios };
 }
 
+/** An indicator's value normalised to 0..1 (1 the best end); a missing or non-finite value scores 0, the worst end. */
+export function ahpIndicatorShare(indicator: AhpIndicator, raw: number | null | undefined): number {
+  if (raw === null || raw === undefined || !Number.isFinite(raw) || !(indicator.max > indicator.min)) return 0;
+  const share = Math.min(1, Math.max(0, (raw - indicator.min) / (indicator.max - indicator.min)));
+  return indicator.direction === 'higher_better' ? share : 1 - share;
+}
+
 /** Expert score 0..100 from indicator values (missing indicators score as the worst end). */
 export function ahpScore(model: AhpModel, values: Record<string, number | null | undefined>): number {
   let score = 0;
-  for (const { weight, indicator } of model.leaves) {
-    const raw = values[indicator.feature];
-    let normalised = 0;
-    if (raw !== null && raw !== undefined && Number.isFinite(raw) && indicator.max > indicator.min) {
-      const share = Math.min(1, Math.max(0, (raw - indicator.min) / (indicator.max - indicator.min)));
-      normalised = indicator.direction === 'higher_better' ? share : 1 - share;
-    }
-    score += weight * normalised;
-  }
+  for (const { weight, indicator } of model.leaves) score += weight * ahpIndicatorShare(indicator, values[indicator.feature]);
   return 100 * score;
 }

@@ -11,6 +11,7 @@ import { registerSnapshotRoutes } from './routes/snapshots.ts';
 import { registerPlatformGovRoutes } from './routes/platform-gov.ts';
 import { registerSelfproofRoutes } from './routes/selfproof.ts';
 import { registerPlatformMarketRoutes } from './routes/platform-market.ts';
+import { registerPlatformRatingRoutes } from './routes/platform-rating.ts';
 
 export type ServiceApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;
 
@@ -24,4 +25,5 @@ export function registerRoutes(app: ServiceApp, context: ServiceContext): void {
   registerPlatformGovRoutes(app, context);
   registerSelfproofRoutes(app, context);
   registerPlatformMarketRoutes(app, context);
+  registerPlatformRatingRoutes(app, context);
 }

@@ -9,6 +9,7 @@ import { PLATFORM_MIGRATIONS } from './migrations-platform.ts';
 import { FUND_MIGRATIONS } from './migrations-funds.ts';
 import { LOAN_MIGRATIONS } from './migrations-loans.ts';
 import { SELFPROOF_MIGRATIONS } from './migrations-selfproof.ts';
+import { RATING_MIGRATIONS } from './migrations-rating.ts';
 
 const CHAIN_GENESIS_HASH = '0'.repeat(64);
 
@@ -206,6 +207,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   ...FUND_MIGRATIONS,
   ...LOAN_MIGRATIONS,
   ...SELFPROOF_MIGRATIONS,
+  ...RATING_MIGRATIONS,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -9,6 +9,7 @@ import type { PlatformTables } from './schema-platform.ts';
 import type { FundTables } from './schema-funds.ts';
 import type { LoanTables } from './schema-loans.ts';
 import type { SelfproofTables } from './schema-selfproof.ts';
+import type { RatingTables } from './schema-rating.ts';
 
 export const TENANT_KINDS = ['operator', 'bank', 'guarantee_fund', 'government', 'enterprise'] as const;
 export type TenantKind = (typeof TENANT_KINDS)[number];
@@ -179,7 +180,7 @@ export interface DatasetSnapshotTable {
 }
 
 /** Every table: the service's own here, each later area's in its schema-*.ts file. */
-export interface Database extends PlatformTables, FundTables, LoanTables, SelfproofTables {
+export interface Database extends PlatformTables, FundTables, LoanTables, SelfproofTables, RatingTables {
   tenants: TenantTable;
   apiKeys: ApiKeyTable;
   auditLog: AuditLogTable;

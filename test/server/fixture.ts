@@ -17,6 +17,7 @@ import { buildSnapshot, type SnapshotInfo } from '../../src/pipeline/snapshot.ts
 import { DatasetReader } from '../../src/data/index.ts';
 import { createApiKey, createTenant, openStore, type Role, type Store } from '../../src/store/index.ts';
 import { economy, temporaryDir } from '../support/economy.ts';
+import { ratingJobsIdle } from '../../src/platform/rating-job.ts';
 import type { FastifyInstance } from 'fastify';
 
 export const POSTGRES_ADMIN_URL = process.env.PUHUI_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -129,7 +130,7 @@ export async function serviceFixture(kind: StoreKindUnderTest, label: string, op
   const b = await side('B', codes[1]!);
   const fixture: ServiceFixture = {
     app, store, snapshots, operatorKey, operatorTenantId: operator.id, a, b, strangerCode: codes[2]!, datasetDir,
-    close: async () => { await app.close(); await snapshots.idle(); snapshots.close(); await drop(); },
+    close: async () => { await app.close(); await snapshots.idle(); await ratingJobsIdle(); snapshots.close(); await drop(); },
   };
   if (options.consents !== false) for (const s of [a, b]) for (const grantee of ['bank', 'guarantee_fund'] as const) await authoriseAll(fixture, s, grantee);
   return fixture;

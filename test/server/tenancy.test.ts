@@ -14,22 +14,31 @@ import fc from 'fast-check';
 import { call, serviceFixture, type ServiceFixture } from './fixture.ts';
 import { validOf, type JsonSchema } from './schema-arbitrary.ts';
 import { CONSENT_SCOPES } from '../../src/store/index.ts';
-import { jpegBytes } from '../selfproof/files.ts';
+import { ratingJobsIdle } from '../../src/platform/rating-job.ts';
 import { seedMarketSide, type MarketSide } from '../platform/market-fixture.ts';
+import { jpegBytes } from '../selfproof/files.ts';
 
 interface Parameter { in: 'path' | 'query' | 'header'; name: string; schema: JsonSchema }
 interface Operation { method: string; path: string; parameters: Parameter[]; body: JsonSchema | null }
 
-/** Operator routes that administer tenants and keys by design. */
-const OPERATOR_ADMINISTRATION = new Set(['POST /v1/tenants/{id}/keys', 'GET /v1/tenants/{id}', 'GET /v1/tenants', 'POST /v1/keys/{id}/revoke']);
+/**
+ * Operator routes that administer tenants and keys by design, and the operator's oversight of every enterprise's
+ * credit records (ratings, reports, commitments and the breaches it records): the platform's role, not a crossing.
+ */
+const OPERATOR_ADMINISTRATION = new Set([
+  'POST /v1/tenants/{id}/keys', 'GET /v1/tenants/{id}', 'GET /v1/tenants', 'POST /v1/keys/{id}/revoke',
+  'GET /v1/enterprises/{creditCode}/rating', 'GET /v1/enterprises/{creditCode}/credit-report',
+  'GET /v1/commitments', 'GET /v1/commitments/{id}', 'POST /v1/commitments/{id}/breaches',
+]);
 /** The operator oversees every whitelist and fund by design (issue #13: "operator: all"); for the other roles they are matrix rows like any. */
 const OPERATOR_OVERSIGHT_PREFIXES = ['/v1/whitelists', '/v1/dispatch-runs', '/v1/funds', '/v1/fund-covers', '/v1/fund-claims'];
 
 let fixture: ServiceFixture;
 let operations: Operation[];
 let bTenants: string[];
-let bIds: { decision: string; consents: string[]; keys: string[]; batch: string; upload: string; uploadSha256: string; platform: string[] };
+let bIds: { decision: string; consents: string[]; keys: string[]; batch: string; upload: string; uploadSha256: string; platform: string[]; commitment: string; breach: string; rating: string };
 let bMarket: MarketSide;
+const B_BREACH_TEXT = 'B 的违诺记录 b-breach-text';
 const B_IDEMPOTENCY_KEY = 'b-bureau-batch';
 
 before(async () => {
@@ -48,12 +57,21 @@ before(async () => {
   });
   assert.equal(upload.statusCode, 202, upload.body);
   await readingDone(upload.json().id);
+  bMarket = await seedMarketSide(fixture, b);
+  // B's credit records: a rating (the operator's job, after B registered: its registration carries the rating, so the
+  // operator running the job again changes none of B's rows), a commitment B's enterprise signed, a breach against it.
+  assert.equal((await call(fixture.app, fixture.operatorKey, 'POST', '/v1/ratings/jobs')).statusCode, 202);
+  await ratingJobsIdle();
+  const rating = await fixture.store.db.selectFrom('ratings').select('id').where('creditCode', '=', b.creditCode).executeTakeFirstOrThrow();
+  const commitment = await call(fixture.app, b.keys.enterprise, 'POST', '/v1/commitments', { kind: 'timely_repayment', content: 'B 承诺按期还款', signedOn: '2026-01-10' });
+  assert.equal(commitment.statusCode, 201, commitment.body);
+  const breach = await call(fixture.app, fixture.operatorKey, 'POST', `/v1/commitments/${commitment.json().id}/breaches`, { occurredOn: '2026-02-10', description: B_BREACH_TEXT, severity: 'minor' });
+  assert.equal(breach.statusCode, 201, breach.body);
   const consents = await fixture.store.db.selectFrom('consents').select('id').where('tenantId', 'in', bTenants).execute();
   const keys = await fixture.store.db.selectFrom('apiKeys').select('id').where('tenantId', 'in', bTenants).execute();
-  bMarket = await seedMarketSide(fixture, b);
   bIds = {
-    decision: decision.json().id, consents: consents.map((c) => c.id), keys: keys.map((k) => k.id), batch: batch.json().batchId,
-    upload: upload.json().id, uploadSha256: upload.json().sha256, platform: await platformRecordsOfB(),
+    decision: decision.json().id, consents: consents.map((c) => c.id), keys: keys.map((k) => k.id), batch: batch.json().batchId, platform: await platformRecordsOfB(),
+    upload: upload.json().id, uploadSha256: upload.json().sha256, commitment: commitment.json().id, breach: breach.json().id, rating: rating.id,
   };
   const document = (await call(fixture.app, null, 'GET', '/openapi.json')).json() as { paths: Record<string, Record<string, { parameters?: Parameter[]; requestBody?: { content: Record<string, { schema: JsonSchema }> } }>> };
   operations = Object.entries(document.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({
@@ -62,6 +80,16 @@ before(async () => {
 });
 
 after(async () => fixture?.close());
+
+/** B's upload is read in the background: wait for it, so that nothing of B's changes while the matrix runs. */
+async function readingDone(id: string): Promise<void> {
+  for (let attempt = 0; attempt < 1200; attempt++) {
+    const row = await fixture.store.db.selectFrom('selfproofUploads').select('status').where('id', '=', id).executeTakeFirstOrThrow();
+    if (row.status !== 'reading') return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`B's upload ${id} was never read`);
+}
 
 /** B's government whitelist (dispatched to B's bank, one firm claimed) and B's fund with a cover, a claim and a recovery. */
 async function platformRecordsOfB(): Promise<string[]> {
@@ -88,16 +116,6 @@ async function platformRecordsOfB(): Promise<string[]> {
   return [whitelistId, run.json().id, fund.json().id, cover.json().id, claim.json().id];
 }
 
-/** B's upload is read in the background: wait for it, so that nothing of B's changes while the matrix runs. */
-async function readingDone(id: string): Promise<void> {
-  for (let attempt = 0; attempt < 1200; attempt++) {
-    const row = await fixture.store.db.selectFrom('selfproofUploads').select('status').where('id', '=', id).executeTakeFirstOrThrow();
-    if (row.status !== 'reading') return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`B's upload ${id} was never read`);
-}
-
 /** Every row side B owns, in every table, as text: equal before and after means nothing of B's was written. */
 async function stateOfB(): Promise<string> {
   const db = fixture.store.db;
@@ -111,6 +129,12 @@ async function stateOfB(): Promise<string> {
     db.selectFrom('intakeBatches').selectAll().where('tenantId', 'in', bTenants).orderBy('id').execute(),
     db.selectFrom('facts').selectAll().where('tenantId', 'in', bTenants).orderBy('naturalKey').execute(),
     db.selectFrom('jobs').selectAll().where('tenantId', 'in', bTenants).orderBy('id').execute(),
+    db.selectFrom('selfproofUploads').selectAll().where('tenantId', 'in', bTenants).orderBy('id').execute(),
+    ...(['platformEnterprises', 'platformProducts', 'platformNeeds', 'platformClaims', 'platformOffers'] as const)
+      .map((table) => db.selectFrom(table).selectAll().where('tenantId', 'in', bTenants).orderBy('id').execute()),
+    db.selectFrom('ratings').selectAll().where('creditCode', '=', fixture.b.creditCode).orderBy('id').execute(),
+    db.selectFrom('creditCommitments').selectAll().where('tenantId', 'in', bTenants).orderBy('id').execute(),
+    db.selectFrom('commitmentBreaches').selectAll().where('creditCode', '=', fixture.b.creditCode).orderBy('id').execute(),
     db.selectFrom('whitelists').selectAll().where('tenantId', 'in', bTenants).orderBy('id').execute(),
     db.selectFrom('whitelistFirms').selectAll().where('tenantId', 'in', bTenants).orderBy('creditCode').execute(),
     db.selectFrom('dispatchRuns').selectAll().where('tenantId', 'in', bTenants).orderBy('id').execute(),
@@ -119,9 +143,6 @@ async function stateOfB(): Promise<string> {
     db.selectFrom('fundCovers').selectAll().where('tenantId', 'in', bTenants).orderBy('id').execute(),
     db.selectFrom('fundClaims').selectAll().where('tenantId', 'in', bTenants).orderBy('id').execute(),
     db.selectFrom('fundEntries').selectAll().where('tenantId', 'in', bTenants).orderBy('id').execute(),
-    db.selectFrom('selfproofUploads').selectAll().where('tenantId', 'in', bTenants).orderBy('id').execute(),
-    ...(['platformEnterprises', 'platformProducts', 'platformNeeds', 'platformClaims', 'platformOffers'] as const)
-      .map((table) => db.selectFrom(table).selectAll().where('tenantId', 'in', bTenants).orderBy('id').execute()),
   ]);
   return JSON.stringify(tables);
 }
@@ -130,16 +151,13 @@ async function stateOfB(): Promise<string> {
 function secretsOfB(): string[] {
   return [
     bIds.decision, bIds.batch, bIds.upload, bIds.uploadSha256, ...bIds.consents, ...bIds.keys, ...bIds.platform, ...bTenants, fixture.b.creditCode, '李四', 'B-LOAN-1',
-    bMarket.needId, bMarket.claimId, bMarket.offerId,
+    bMarket.needId, bMarket.claimId, bMarket.offerId, bIds.commitment, bIds.breach, bIds.rating, B_BREACH_TEXT,
   ];
 }
 
 function candidatesFor(parameter: Parameter): string[] {
   switch (parameter.name) {
-    case 'id': return [
-      bIds.decision, bIds.consents[0]!, fixture.b.tenantIds.bank, fixture.b.tenantIds.enterprise, bIds.keys[0]!, bIds.upload, ...bIds.platform,
-      bMarket.needId, bMarket.claimId, bMarket.offerId, bMarket.productId,
-    ];
+    case 'id': return [bIds.decision, bIds.consents[0]!, fixture.b.tenantIds.bank, fixture.b.tenantIds.enterprise, bIds.keys[0]!, bIds.upload, ...bIds.platform, bMarket.needId, bMarket.claimId, bMarket.offerId, bMarket.productId, bIds.commitment];
     case 'creditCode': return [fixture.b.creditCode];
     case 'scope': return [...CONSENT_SCOPES];
     case 'entity': return ['bureauReports', 'invoices'];

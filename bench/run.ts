@@ -186,6 +186,7 @@ console.log('written bench/results/models.json');
 spawnSync(process.execPath, ['--import', 'tsx', 'bench/steps/snapshot.ts', '--suite', ...(quick ? ['--quick'] : [])], { stdio: 'inherit' }); // online decisions from a snapshot: bench/results/snapshot.json
 spawnSync(process.execPath, ['--import', 'tsx', 'bench/steps/service.ts', ...(quick ? ['--quick'] : [])], { stdio: 'inherit' }); // decisions over HTTP: bench/results/service.json
 spawnSync(process.execPath, ['--import', 'tsx', 'bench/steps/market.ts', ...(quick ? ['--quick'] : [])], { stdio: 'inherit' }); // the marketplace: bench/results/market.json
+spawnSync(process.execPath, ['--import', 'tsx', 'bench/steps/close.ts', ...(quick ? ['--quick'] : [])], { stdio: 'inherit' }); // the loans' nightly close, 1 vs 2 workers: bench/results/close.json
 spawnSync(process.execPath, ['--import', 'tsx', 'bench/steps/selfproof.ts', ...(quick ? ['--quick'] : [])], { stdio: 'inherit' }); // self-proof OCR accuracy and latency: bench/results/selfproof.json
 spawnSync(process.execPath, ['--import', 'tsx', 'bench/steps/platform.ts', ...(quick ? ['--quick'] : [])], { stdio: 'inherit' }); // platform simulation, time per simulated month: bench/results/platform.json
 spawnSync(process.execPath, ['--import', 'tsx', 'bench/steps/dispatch.ts', ...(quick ? ['--quick'] : [])], { stdio: 'inherit' }); // whitelist dispatch, MIP against greedy: bench/results/dispatch.json

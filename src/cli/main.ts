@@ -66,7 +66,10 @@ const USAGE: Record<string, string> = {
   loan: `  puhui loan schedule --principal YUAN --rate PERCENT_A_YEAR --months N --method equal-instalment|equal-principal|interest-only|flat
         [--start YYYY-MM-DD] [--day-count 30/360|actual/365|actual/360] [--multiple YUAN] [--decimals 0|1|2] [--grace-principal N]
         [--grace-interest N] [--json]
-      A repayment schedule in yuan for checking by hand (e.g. --principal 5000 --rate 12 --months 18 --multiple 1). 还款计划。`,
+      A repayment schedule in yuan for checking by hand (e.g. --principal 5000 --rate 12 --months 18 --multiple 1). 还款计划。
+  puhui loan close --date YYYY-MM-DD [--database URL | --data DIR] [--workers N] [--json]
+      The nightly close of a date: accrual, days past due, buckets, five-category classification, through a job queue
+      (pg-boss worker processes on PostgreSQL; in-process on the embedded store). Reruns are harmless. 日终批处理。`,
   serve: `  puhui serve [--port P] [--database URL | --data DIR] [--dataset DIR] [--strategy S.json] [--challenger T.json --share X --mode M]
         [--model FILE] [--rate-limit REQUESTS_PER_MINUTE_PER_KEY] [--log]
       The HTTP service (OpenAPI at /openapi.json): tenants, consent, audited data, intake, online decisions. 服务。

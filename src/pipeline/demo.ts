@@ -25,10 +25,11 @@ import type { FeatureIv } from './feature-report.ts';
 import { summariseDossier, type DossierSummary } from './inspect.ts';
 import { checkTargetFolder, runImport, runSynth } from './synth-import.ts';
 import { runSelfproofDemo, type SelfproofDemo } from './demo-selfproof.ts';
+import { runDemoLoans, type DemoLoansResult } from './demo-loans.ts';
 
 type Evaluation = Awaited<ReturnType<typeof runTraining>>['evaluation'];
 
-export type DemoStage = 'synth' | 'import' | 'features' | 'information value' | 'anti-fraud' | 'scorecard' | 'decisions' | 'self-proof' | 'done';
+export type DemoStage = 'synth' | 'import' | 'features' | 'information value' | 'anti-fraud' | 'scorecard' | 'decisions' | 'self-proof' | 'loans' | 'done';
 
 export interface DemoResult {
   root: string;
@@ -49,6 +50,7 @@ export interface DemoResult {
   decisions: { file: string; report: string; champion: string; challenger: string; summary: DecisionSummary; backtest: BacktestReport };
   /** One invoice photo verified and raising a limit, one forged and refused (null: no enterprise qualified). */
   selfProof: SelfproofDemo | null;
+  loans: DemoLoansResult;
 }
 
 export async function runDemo(root: string, config: SynthConfig, onStage: (stage: DemoStage, done: number, total: number) => void = () => {}): Promise<DemoResult> {
@@ -65,20 +67,20 @@ export async function runDemo(root: string, config: SynthConfig, onStage: (stage
   const trainAsOf = `${addMonths(observation.slice(0, 7), -12)}-01`;
   const featuresNow = join(root, `features-${observation}.parquet`);
   const featuresBefore = join(root, `features-${trainAsOf}.parquet`);
-  onStage('features', 0, 6);
+  onStage('features', 0, 7);
   const features = await runFeatureTable({ datasetDir: dataset, asOf: observation, outFile: featuresNow, report: true, labelsFile: null });
   await runFeatureTable({ datasetDir: dataset, asOf: trainAsOf, outFile: featuresBefore, report: false, labelsFile: null });
-  onStage('anti-fraud', 2, 6);
+  onStage('anti-fraud', 2, 7);
   const fraudReport = await detectFraud({ datasetDir: dataset, asOf: observation, featureFile: featuresNow });
   const fraudEvaluation = evaluateTypologies(fraudReport, await readFraudLabels(labelsFile));
-  onStage('scorecard', 3, 6);
+  onStage('scorecard', 3, 7);
   const modelFile = join(root, 'scorecard.json');
   const modelReport = join(root, 'scorecard-report.html');
   const trained = await runTraining({
     features: featuresBefore, labels: labelsFile, target: null, asOf: trainAsOf, testFeatures: featuresNow, testAsOf: observation,
     testShare: 0, seed: 1, out: modelFile, report: modelReport, options: {},
   });
-  onStage('decisions', 4, 6);
+  onStage('decisions', 4, 7);
   const setup: DecisionSetup = {
     dir: dataset, contents, asOf: observation, champion: loadStrategy(DEFAULT_STRATEGY), modelFile, featureFile: featuresNow, fraudFile: null,
     experiment: { id: 'demo', challenger: loadStrategy(DEFAULT_CHALLENGER), share: 0.5, mode: 'shadow' },
@@ -91,9 +93,13 @@ export async function runDemo(root: string, config: SynthConfig, onStage: (stage
   const backtest = await backtestRecords(setup, prepared, decisions, labelsFile);
   const backtestFile = join(root, 'backtest-report.html');
   writeFileSync(backtestFile, renderBacktestReport(backtest));
-  onStage('self-proof', 5, 6);
+  onStage('self-proof', 5, 7);
   const selfProof = await runSelfproofDemo({ root, dataset, champion: setup.champion, applicants: prepared.applicants, decisions });
-  onStage('done', 6, 6);
+  onStage('loans', 6, 7);
+  // The approved loans on the embedded store, 12 months of repayments and a close at each month end. Early
+  // warnings (src/monitoring) plug into that close here, as closeSteps.
+  const loans = await runDemoLoans({ root, dataset, observationDate: observation, decisions, closeSteps: [] });
+  onStage('done', 7, 7);
   return {
     root, config, raw, dataset, manifest: synth.manifest, import: imported, observationDate: observation, ...cohort,
     features: { enterprises: features.enterprises, file: featuresNow, topInformationValue: features.report!.features.slice(0, 5) },
@@ -108,6 +114,7 @@ export async function runDemo(root: string, config: SynthConfig, onStage: (stage
       backtest,
     },
     selfProof,
+    loans,
   };
 }
 

@@ -12,6 +12,7 @@ import { registerPlatformGovRoutes } from './routes/platform-gov.ts';
 import { registerSelfproofRoutes } from './routes/selfproof.ts';
 import { registerPlatformMarketRoutes } from './routes/platform-market.ts';
 import { registerPlatformRatingRoutes } from './routes/platform-rating.ts';
+import { registerLoanRoutes } from './routes/loans.ts';
 
 export type ServiceApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;
 
@@ -26,4 +27,5 @@ export function registerRoutes(app: ServiceApp, context: ServiceContext): void {
   registerSelfproofRoutes(app, context);
   registerPlatformMarketRoutes(app, context);
   registerPlatformRatingRoutes(app, context);
+  registerLoanRoutes(app, context);
 }

@@ -1,7 +1,7 @@
 /**
  * The tenancy matrix, generated from the OpenAPI document: every operation × every role of tenant side A
  * (and the platform operator), aimed at side B's records — B's decisions, consents, tenants, keys, self-proof upload, intake
- * batch and enterprise data — with path parameters set to B's identifiers and bodies (derived from each
+ * batch, loan and enterprise data — with path parameters set to B's identifiers and bodies (derived from each
  * operation's schema) naming B's enterprise and tenants. Expected: 0 cross-tenant reads (no response
  * carries an identifier or a data row of B's that the request did not itself name) and 0 cross-tenant
  * writes (B's rows in every table are byte-for-byte unchanged after each request; a consent A's enterprise
@@ -17,6 +17,7 @@ import { CONSENT_SCOPES } from '../../src/store/index.ts';
 import { ratingJobsIdle } from '../../src/platform/rating-job.ts';
 import { seedMarketSide, type MarketSide } from '../platform/market-fixture.ts';
 import { jpegBytes } from '../selfproof/files.ts';
+import { postLoanCommands } from '../../src/loans/store.ts';
 
 interface Parameter { in: 'path' | 'query' | 'header'; name: string; schema: JsonSchema }
 interface Operation { method: string; path: string; parameters: Parameter[]; body: JsonSchema | null }
@@ -36,7 +37,7 @@ const OPERATOR_OVERSIGHT_PREFIXES = ['/v1/whitelists', '/v1/dispatch-runs', '/v1
 let fixture: ServiceFixture;
 let operations: Operation[];
 let bTenants: string[];
-let bIds: { decision: string; consents: string[]; keys: string[]; batch: string; upload: string; uploadSha256: string; platform: string[]; commitment: string; breach: string; rating: string };
+let bIds: { decision: string; consents: string[]; keys: string[]; batch: string; upload: string; uploadSha256: string; platform: string[]; loan: string; commitment: string; breach: string; rating: string };
 let bMarket: MarketSide;
 const B_BREACH_TEXT = 'B 的违诺记录 b-breach-text';
 const B_IDEMPOTENCY_KEY = 'b-bureau-batch';
@@ -69,9 +70,14 @@ before(async () => {
   assert.equal(breach.statusCode, 201, breach.body);
   const consents = await fixture.store.db.selectFrom('consents').select('id').where('tenantId', 'in', bTenants).execute();
   const keys = await fixture.store.db.selectFrom('apiKeys').select('id').where('tenantId', 'in', bTenants).execute();
+  // A loan of B's bank to B's enterprise, booked and disbursed (from an offer: the test decision's outcome varies).
+  const [booked] = await postLoanCommands(fixture.store, { tenantId: b.tenantIds.bank, actor: 'fixture' }, [
+    { kind: 'book', key: 'b-loan', date: '2026-08-01', principalFen: 5_000_000, method: 'equal-instalment', source: { kind: 'offer', id: 'b-offer', offer: { debtorId: b.creditCode, decidedOn: '2026-07-31', outcome: 'approve', limitFen: 10_000_000, rateBps: 900, termMonths: 12, strategy: { id: 'tax-loan', version: '1', hash: 'b' } } } },
+  ]);
+  await postLoanCommands(fixture.store, { tenantId: b.tenantIds.bank, actor: 'fixture' }, [{ kind: 'disburse', key: 'b-loan-disburse', date: '2026-08-01', loanId: booked!.loanId! }]);
   bIds = {
     decision: decision.json().id, consents: consents.map((c) => c.id), keys: keys.map((k) => k.id), batch: batch.json().batchId, platform: await platformRecordsOfB(),
-    upload: upload.json().id, uploadSha256: upload.json().sha256, commitment: commitment.json().id, breach: breach.json().id, rating: rating.id,
+    upload: upload.json().id, uploadSha256: upload.json().sha256, commitment: commitment.json().id, breach: breach.json().id, rating: rating.id, loan: booked!.loanId!,
   };
   const document = (await call(fixture.app, null, 'GET', '/openapi.json')).json() as { paths: Record<string, Record<string, { parameters?: Parameter[]; requestBody?: { content: Record<string, { schema: JsonSchema }> } }>> };
   operations = Object.entries(document.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({
@@ -143,6 +149,9 @@ async function stateOfB(): Promise<string> {
     db.selectFrom('fundCovers').selectAll().where('tenantId', 'in', bTenants).orderBy('id').execute(),
     db.selectFrom('fundClaims').selectAll().where('tenantId', 'in', bTenants).orderBy('id').execute(),
     db.selectFrom('fundEntries').selectAll().where('tenantId', 'in', bTenants).orderBy('id').execute(),
+    db.selectFrom('loans').selectAll().where('tenantId', 'in', bTenants).orderBy('id').execute(),
+    db.selectFrom('loanCommands').selectAll().where('tenantId', 'in', bTenants).orderBy('idempotencyKey').execute(),
+    db.selectFrom('loanJournal').selectAll().where('tenantId', 'in', bTenants).orderBy('entrySeq').execute(),
   ]);
   return JSON.stringify(tables);
 }
@@ -150,14 +159,14 @@ async function stateOfB(): Promise<string> {
 /** Identifiers and values only B's records hold (never sent by A unless A names them in its request). */
 function secretsOfB(): string[] {
   return [
-    bIds.decision, bIds.batch, bIds.upload, bIds.uploadSha256, ...bIds.consents, ...bIds.keys, ...bIds.platform, ...bTenants, fixture.b.creditCode, '李四', 'B-LOAN-1',
+    bIds.decision, bIds.batch, bIds.upload, bIds.uploadSha256, bIds.loan, ...bIds.consents, ...bIds.keys, ...bIds.platform, ...bTenants, fixture.b.creditCode, '李四', 'B-LOAN-1',
     bMarket.needId, bMarket.claimId, bMarket.offerId, bIds.commitment, bIds.breach, bIds.rating, B_BREACH_TEXT,
   ];
 }
 
 function candidatesFor(parameter: Parameter): string[] {
   switch (parameter.name) {
-    case 'id': return [bIds.decision, bIds.consents[0]!, fixture.b.tenantIds.bank, fixture.b.tenantIds.enterprise, bIds.keys[0]!, bIds.upload, ...bIds.platform, bMarket.needId, bMarket.claimId, bMarket.offerId, bMarket.productId, bIds.commitment];
+    case 'id': return [bIds.decision, bIds.consents[0]!, fixture.b.tenantIds.bank, fixture.b.tenantIds.enterprise, bIds.keys[0]!, bIds.upload, bIds.loan, ...bIds.platform, bMarket.needId, bMarket.claimId, bMarket.offerId, bMarket.productId, bIds.commitment];
     case 'creditCode': return [fixture.b.creditCode];
     case 'scope': return [...CONSENT_SCOPES];
     case 'entity': return ['bureauReports', 'invoices'];
@@ -178,6 +187,7 @@ function bodyAimedAtB(schema: JsonSchema): unknown {
   if ('role' in properties) aimed.role = 'bank';
   if ('bankTenantId' in properties) aimed.bankTenantId = fixture.b.tenantIds.bank;
   if ('tenantId' in properties) aimed.tenantId = fixture.b.tenantIds.government;
+  if ('decisionId' in properties) aimed.decisionId = bIds.decision;
   return aimed;
 }
 

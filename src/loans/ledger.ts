@@ -487,19 +487,31 @@ export function reconcile(state: LedgerState, journal: readonly Posting[]): stri
     keys.add(entry.key);
   }
   const balance = (loanId: string, account: Account) => balances.get(`${loanId}|${account}`) ?? 0;
-  for (const loan of Object.values(state.loans)) {
-    const open = loan.status === 'active';
-    const expected: [Account, number][] = [
-      ['loan_principal', open ? principalOutstandingFen(loan) : 0],
-      ['interest_receivable', open ? interestReceivableFen(loan) : 0],
-      ['penalty_receivable', open ? loan.penaltyReceivableFen : 0],
-      ['fee_receivable', open ? loan.feeReceivableFen : 0],
-      ['borrower_advance', -loan.advanceFen],
-    ];
-    for (const [account, fen] of expected) if (balance(loan.id, account) !== fen) problems.push(`loan ${loan.id} (${loan.status}): journal ${account} ${balance(loan.id, account)} ≠ loan ${fen}`);
-    if (!open && loan.advanceFen !== 0) problems.push(`loan ${loan.id} is ${loan.status} and still holds ${loan.advanceFen} fen in advance`);
-    for (const i of loan.instalments) if (i.paidPrincipalFen > i.principalFen || i.paidInterestFen > i.interestFen || i.paidPrincipalFen < 0 || i.paidInterestFen < 0) problems.push(`loan ${loan.id} instalment ${i.number} paid beyond what it owes`);
-  }
+  for (const loan of Object.values(state.loans)) problems.push(...loanBalanceProblems(loan, (account) => balance(loan.id, account)));
+  return problems;
+}
+
+/**
+ * The balances the journal must hold for a loan (debit-positive): principal outstanding and the receivables while
+ * it is active, nothing once closed, written off or renewed; the advance as a liability.
+ */
+export function expectedLoanBalances(loan: LoanRecord): [Account, number][] {
+  const open = loan.status === 'active';
+  return [
+    ['loan_principal', open ? principalOutstandingFen(loan) : 0],
+    ['interest_receivable', open ? interestReceivableFen(loan) : 0],
+    ['penalty_receivable', open ? loan.penaltyReceivableFen : 0],
+    ['fee_receivable', open ? loan.feeReceivableFen : 0],
+    ['borrower_advance', -loan.advanceFen],
+  ];
+}
+
+/** Where a loan disagrees with its journal balances (given per account) or with itself; empty when sound. */
+export function loanBalanceProblems(loan: LoanRecord, journalBalance: (account: Account) => number): string[] {
+  const problems: string[] = [];
+  for (const [account, fen] of expectedLoanBalances(loan)) if (journalBalance(account) !== fen) problems.push(`loan ${loan.id} (${loan.status}): journal ${account} ${journalBalance(account)} ≠ loan ${fen}`);
+  if (loan.status !== 'active' && loan.advanceFen !== 0) problems.push(`loan ${loan.id} is ${loan.status} and still holds ${loan.advanceFen} fen in advance`);
+  for (const i of loan.instalments) if (i.paidPrincipalFen > i.principalFen || i.paidInterestFen > i.interestFen || i.paidPrincipalFen < 0 || i.paidInterestFen < 0) problems.push(`loan ${loan.id} instalment ${i.number} paid beyond what it owes`);
   return problems;
 }
 

@@ -12,13 +12,13 @@ function history(loanId: string, bookedMonth: string, buckets: string[], startFe
 }
 
 const rows: LoanMonthRow[] = [
-  ...history('a', '2026-01', ['current', 'current', '1-30', '31-60', '61-90', '90+']),
-  ...history('b', '2026-01', ['current', 'current', 'current', 'current', 'current', 'current'], 3_000_000),
-  ...history('c', '2026-01', ['current', '1-30', 'current']), // repaid after March
-  ...history('d', '2026-03', ['current', '1-30', '31-60', '31-60']),
+  ...history('a', '2026-01', ['M0', 'M0', 'M1', 'M2', 'M3', 'M4']),
+  ...history('b', '2026-01', ['M0', 'M0', 'M0', 'M0', 'M0', 'M0'], 3_000_000),
+  ...history('c', '2026-01', ['M0', 'M1', 'M0']), // repaid after March
+  ...history('d', '2026-03', ['M0', 'M1', 'M2', 'M2']),
 ];
 
-test('vintage curves: the share of each booking month ever 31+ days past due, by count and by booked balance', () => {
+test('vintage curves: the share of each booking month ever 31+ days past due (M2), by count and by booked balance', () => {
   const [january, march] = vintageCurves(rows, policy);
   assert.equal(january!.bookedMonth, '2026-01');
   assert.equal(january!.loans, 3);
@@ -31,16 +31,16 @@ test('vintage curves: the share of each booking month ever 31+ days past due, by
 
 test('roll rates: where each bucket went the next month, by count and by balance, closed included', () => {
   const m = rollRates(rows, policy);
-  assert.deepEqual(m.to, ['current', '1-30', '31-60', '61-90', '90+', 'closed']);
+  assert.deepEqual(m.to, ['M0', 'M1', 'M2', 'M3', 'M4', 'M5', 'M6', 'M7+', 'closed']);
   // current → : a (Jan→Feb, Feb→Mar 1-30), b (5 times current), c (Jan→1-30, Mar→closed), d (Mar→1-30)
-  assert.deepEqual(m.counts[0], [6, 3, 0, 0, 0, 1]);
-  assert.deepEqual(m.counts[1], [1, 0, 2, 0, 0, 0]);
-  assert.deepEqual(m.counts[2], [0, 0, 1, 1, 0, 0]);
-  assert.deepEqual(m.counts[3], [0, 0, 0, 0, 1, 0]);
+  assert.deepEqual(m.counts[0], [6, 3, 0, 0, 0, 0, 0, 0, 1]);
+  assert.deepEqual(m.counts[1], [1, 0, 2, 0, 0, 0, 0, 0, 0]);
+  assert.deepEqual(m.counts[2], [0, 0, 1, 1, 0, 0, 0, 0, 0]);
+  assert.deepEqual(m.counts[3], [0, 0, 0, 0, 1, 0, 0, 0, 0]);
   assert.equal(m.countRates[1]![2], 2 / 3);
   assert.equal(m.transitions, 6 + 3 + 1 + 1 + 2 + 1 + 1 + 1);
   const march = rollRates(rows, policy, '2026-03');
-  assert.deepEqual(march.counts[0], [1, 1, 0, 0, 0, 1]);
+  assert.deepEqual(march.counts[0], [1, 1, 0, 0, 0, 0, 0, 0, 1]);
 });
 
 test('rows that are not loan-month statuses are refused with the row named', () => {

@@ -67,6 +67,10 @@ const USAGE: Record<string, string> = {
         [--start YYYY-MM-DD] [--day-count 30/360|actual/365|actual/360] [--multiple YUAN] [--decimals 0|1|2] [--grace-principal N]
         [--grace-interest N] [--json]
       A repayment schedule in yuan for checking by hand (e.g. --principal 5000 --rate 12 --months 18 --multiple 1). 还款计划。`,
+  monitor: `  puhui monitor leadtime DIR [--strategy S.json] [--policy P.json] [--json]
+      How early the early-warning strategy flags the defaults of a labelled dataset, and its false alarms. 预警提前期。
+  puhui monitor warnings DIR CREDIT_CODE --as-of YYYY-MM-DD [--json]
+      One enterprise's post-loan warning as of a date, with evidence and actions. 贷后预警。`,
   serve: `  puhui serve [--port P] [--database URL | --data DIR] [--dataset DIR] [--strategy S.json] [--challenger T.json --share X --mode M]
         [--model FILE] [--rate-limit REQUESTS_PER_MINUTE_PER_KEY] [--log]
       The HTTP service (OpenAPI at /openapi.json): tenants, consent, audited data, intake, online decisions. 服务。
@@ -104,6 +108,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   strategy: async () => (await import('./decide.ts')).commandStrategy,
   snapshot: async () => (await import('./snapshot.ts')).commandSnapshot,
   loan: async () => (await import('./loan.ts')).commandLoan,
+  monitor: async () => (await import('./monitor.ts')).commandMonitor,
   serve: async () => (await import('./serve.ts')).commandServe,
   audit: async () => (await import('./audit.ts')).commandAudit,
   selfproof: async () => (await import('./selfproof.ts')).commandSelfproof,

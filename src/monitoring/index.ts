@@ -13,3 +13,4 @@ export { annualReview, type ReviewInput, type ReviewOutcome, type ReviewResult }
 export { characteristicStability, chiSquareQuantile, psiCriticalValue, stabilityOf, StabilityInputError, type StabilityResult, type StabilityVerdict } from './stability.ts';
 export { PortfolioInputError, rollRates, vintageCurves, type LoanMonthRow, type RollRateMatrix, type Vintage } from './portfolio.ts';
 export { renderPortfolioReport, type PortfolioReport } from './report.ts';
+export { warnPortfolio, type PortfolioWarnings } from './portfolio-warnings.ts';

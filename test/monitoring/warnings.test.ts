@@ -72,3 +72,16 @@ test('a warning as of a date reads nothing after it: the same signals and level 
 test('docs/warning-codes.md is the list the code accepts (regenerate with scripts/gen-docs.ts)', () => {
   assert.equal(readFileSync(fileURLToPath(new URL('../../docs/warning-codes.md', import.meta.url)), 'utf8'), renderWarningCodes());
 });
+
+test("a portfolio's warnings: every borrower counted once by level, flagged ones listed red first, unknown ones named", async () => {
+  const { dir } = economy({ enterprises: 300, months: 30, seed: 11 });
+  const { codes } = await readCompactDossiers(dir, '2026-06-01');
+  const borrowers = [...codes.slice(0, 120), codes[0]!, '91330106MA2AB3CD0X'];
+  const result = (await import('../../src/monitoring/index.ts')).warnPortfolio({ datasetDir: dir, asOf: '2026-06-01', creditCodes: borrowers });
+  const { byLevel, flagged, unknown, byCode } = await result;
+  assert.equal(byLevel.green + byLevel.yellow + byLevel.red, 120);
+  assert.deepEqual(unknown, ['91330106MA2AB3CD0X']);
+  assert.equal(flagged.length, byLevel.yellow + byLevel.red);
+  assert.ok(flagged.every((w, k) => k === 0 || !(w.level === 'red' && flagged[k - 1]!.level === 'yellow')), 'red first');
+  for (const { code, enterprises } of byCode) assert.ok(enterprises >= flagged.filter((w) => w.reasons.some((r) => r.code === code)).length);
+});

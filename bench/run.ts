@@ -186,6 +186,7 @@ console.log('written bench/results/models.json');
 
 spawnSync(process.execPath, ['--import', 'tsx', 'bench/steps/snapshot.ts', '--suite', ...(quick ? ['--quick'] : [])], { stdio: 'inherit' }); // online decisions from a snapshot: bench/results/snapshot.json
 spawnSync(process.execPath, ['--import', 'tsx', 'bench/steps/service.ts', ...(quick ? ['--quick'] : [])], { stdio: 'inherit' }); // decisions over HTTP: bench/results/service.json
+spawnSync(process.execPath, ['--import', 'tsx', 'bench/steps/close.ts', ...(quick ? ['--quick'] : [])], { stdio: 'inherit' }); // the loans' nightly close, 1 vs 2 workers: bench/results/close.json
 spawnSync(process.execPath, ['--import', 'tsx', 'bench/steps/selfproof.ts', ...(quick ? ['--quick'] : [])], { stdio: 'inherit' }); // self-proof OCR accuracy and latency: bench/results/selfproof.json
 
 // The cycle search beside networkx (the bench's yardstick only; the product never calls Python).

@@ -9,6 +9,7 @@ import { renderDossierSummary } from './inspect.ts';
 import { ProgressBar } from './progress.ts';
 import { renderRowCounts, synthConfigOf } from './synth.ts';
 import { renderTable } from './table.ts';
+import { renderDemoLoans } from './loan.ts';
 
 const percent = (v: number | null) => (v === null ? '—' : `${(100 * v).toFixed(2)}%`);
 
@@ -46,6 +47,7 @@ function renderDemo(result: DemoResult): string {
     `  top reasons: ${backtest.champion.reasons.filter((r) => r.kind === 'decline' || r.kind === 'review').slice(0, 5).map((r) => `${r.code} ${r.enterprises}`).join(', ')}`,
     `  challenger ${decisions.challenger} (shadow): ${chall.approved} approved (${percent(chall.approvalRate)}), bad rate ${percent(chall.badRateApproved)}; swap-in ${swapIn.enterprises} firms with bad rate ${percent(swapIn.badRate)}`,
     `  every decision: ${decisions.file}; backtest report: ${decisions.report}`,
+    '', ...renderDemoLoans(result.loans),
     '', `Next: puhui decide ${result.dataset} <credit code> · puhui backtest ${result.dataset} --challenger strategies/tax-loan-challenger.json · puhui fraud ${result.dataset} --eval`,
   ].join('\n');
 }

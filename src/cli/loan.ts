@@ -1,8 +1,17 @@
-/** `puhui loan schedule`: a repayment schedule for checking by hand (amounts in yuan, 2 decimals). */
+/**
+ * `puhui loan schedule`: a repayment schedule for checking by hand (amounts in yuan, 2 decimals).
+ * `puhui loan close`: the nightly close of business of a date on the store (src/loans/queue.ts).
+ */
 import { parse, print, UsageError } from './args.ts';
 import { renderTable } from './inspect.ts';
 import { AMORTISATIONS, DAY_COUNTS, generateSchedule, type Amortisation, type DayCount, type Schedule, type ScheduleInput } from '../loans/index.ts';
 import { isIsoDate } from '../domain/period.ts';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { CATEGORIES, CATEGORY_ZH } from '../loans/policy.ts';
+import { formatYuanShort } from '../domain/money.ts';
+import type { CloseRunSummary } from '../loans/queue.ts';
+import type { DemoLoansResult } from '../pipeline/demo-loans.ts';
 
 const USAGE = 'usage: puhui loan schedule --principal YUAN --rate PERCENT_A_YEAR --months N --method equal-instalment|equal-principal|interest-only|flat [--start YYYY-MM-DD] [--day-count 30/360|actual/365|actual/360] [--multiple YUAN] [--decimals 0|1|2] [--grace-principal N] [--grace-interest N] [--json]';
 
@@ -25,6 +34,7 @@ function whole(flags: Record<string, unknown>, name: string, fallback: number): 
 }
 
 export async function commandLoan(argv: string[]): Promise<void> {
+  if (argv[0] === 'close') return commandLoanClose(argv.slice(1));
   const { flags, positionals } = parse(argv, {
     principal: { type: 'string' }, rate: { type: 'string' }, months: { type: 'string' }, method: { type: 'string' }, start: { type: 'string' },
     'day-count': { type: 'string' }, multiple: { type: 'string' }, decimals: { type: 'string' }, 'grace-principal': { type: 'string' }, 'grace-interest': { type: 'string' },
@@ -73,4 +83,46 @@ function renderSchedule(input: ScheduleInput, schedule: Schedule): string {
     ...renderTable(['#', 'due date', 'principal', 'interest', 'total', 'balance'], rows),
     `total repaid ${yuan(schedule.totalFen)} = principal ${yuan(schedule.totalPrincipalFen)} + interest ${yuan(schedule.totalInterestFen)} (sums of the rounded instalments)`,
   ].join('\n');
+}
+
+const CLOSE_USAGE = 'usage: puhui loan close --date YYYY-MM-DD [--database URL | --data DIR] [--workers N] [--json]';
+
+async function commandLoanClose(argv: string[]): Promise<void> {
+  const { flags, positionals } = parse(argv, { date: { type: 'string' }, database: { type: 'string' }, data: { type: 'string' }, workers: { type: 'string' } });
+  if (positionals.length > 0 || typeof flags.date !== 'string') throw new UsageError(CLOSE_USAGE);
+  if (!isIsoDate(flags.date)) throw new UsageError(`--date must be a date YYYY-MM-DD, got '${flags.date}'`);
+  if (typeof flags.database === 'string' && typeof flags.data === 'string') throw new UsageError('give --database or --data, not both');
+  const workers = whole(flags, 'workers', 1);
+  if (workers < 1 || workers > 16) throw new UsageError(`--workers must be 1..16, got ${workers}`);
+  const { DEFAULT_DATA_DIR } = await import('../store/index.ts');
+  const databaseUrl = typeof flags.database === 'string' ? flags.database : typeof flags.data === 'string' ? undefined : process.env.DATABASE_URL;
+  const dataDir = resolve(typeof flags.data === 'string' ? flags.data : DEFAULT_DATA_DIR);
+  if (!databaseUrl && !existsSync(dataDir)) throw new UsageError(`no store at ${dataDir}; give --data DIR or --database URL`);
+  if (!databaseUrl && workers > 1) throw new UsageError('the embedded store (PGlite) closes in one process: --workers 1, or use --database for worker processes');
+  const { runClose } = await import('../loans/queue.ts');
+  const summary = await runClose({ date: flags.date, workers, ...(databaseUrl ? { databaseUrl } : { dataDir }) });
+  print(flags.json === true, summary, () => renderClose(summary));
+}
+
+function renderClose(summary: CloseRunSummary): string {
+  return [
+    `Close of business 日终 ${summary.date} (${summary.modelVersion}) on ${summary.queue === 'pg-boss' ? `pg-boss, ${summary.workers} worker process(es)` : 'the embedded store, in-process'}:`,
+    `  ${summary.shards} shard(s), ${summary.debtors} enterprises, ${summary.loans} open loans; ${summary.accrued} accrued with ${summary.postings} postings`,
+    `  ${CATEGORIES.map((c) => `${CATEGORY_ZH[c]} ${c.replace('_', ' ')} ${summary.categories[c]}`).join(' · ')}`,
+  ].join('\n');
+}
+
+/** The demo's loan step, rendered (src/pipeline/demo-loans.ts). */
+export function renderDemoLoans(loans: DemoLoansResult): string[] {
+  const share = (fen: number, total: number) => (total === 0 ? '0.00%' : `${((100 * fen) / total).toFixed(2)}%`);
+  const nonPerforming = (p: DemoLoansResult['final']) => p.categories.substandard.outstandingFen + p.categories.doubtful.outstandingFen + p.categories.loss.outstandingFen;
+  const final = loans.final;
+  return [
+    `Loans 贷款 on the embedded store (${loans.storeDir}): ${loans.loans} approved loans booked, ${formatYuanShort(loans.bookedFen)} yuan; ${loans.repayments} repayments over 12 months, ${loans.stoppedPaying} firms stopped paying when they went bad`,
+    `  NPL ratio 不良率 by month end: ${loans.months.map((m) => share(nonPerforming(m), m.outstandingFen)).join(' ')}`,
+    `  Five-category classification 五级分类 on ${final.date} (${final.loans} open loans, ${formatYuanShort(final.outstandingFen)} yuan outstanding):`,
+    ...renderTable(['category', '类别', 'loans', 'outstanding', 'share'], CATEGORIES.map((c) => [c.replace('_', ' '), CATEGORY_ZH[c], String(final.categories[c].loans), formatYuanShort(final.categories[c].outstandingFen), share(final.categories[c].outstandingFen, final.outstandingFen)])).map((l) => `  ${l}`),
+    `  delinquency buckets: ${Object.entries(final.buckets).sort(([a], [b]) => (a < b ? -1 : 1)).map(([b, n]) => `${b} ${n}`).join(', ')}`,
+    `  journal: ${loans.postings} postings, ${loans.ledgerProblems.length === 0 ? 'balanced against every loan' : `${loans.ledgerProblems.length} problems: ${loans.ledgerProblems[0]}`}`,
+  ];
 }

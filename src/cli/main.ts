@@ -66,7 +66,10 @@ const USAGE: Record<string, string> = {
   loan: `  puhui loan schedule --principal YUAN --rate PERCENT_A_YEAR --months N --method equal-instalment|equal-principal|interest-only|flat
         [--start YYYY-MM-DD] [--day-count 30/360|actual/365|actual/360] [--multiple YUAN] [--decimals 0|1|2] [--grace-principal N]
         [--grace-interest N] [--json]
-      A repayment schedule in yuan for checking by hand (e.g. --principal 5000 --rate 12 --months 18 --multiple 1). 还款计划。`,
+      A repayment schedule in yuan for checking by hand (e.g. --principal 5000 --rate 12 --months 18 --multiple 1). 还款计划。
+  puhui loan close --date YYYY-MM-DD [--database URL | --data DIR] [--workers N] [--json]
+      The nightly close of a date: accrual, days past due, buckets, five-category classification, through a job queue
+      (pg-boss worker processes on PostgreSQL; in-process on the embedded store). Reruns are harmless. 日终批处理。`,
   monitor: `  puhui monitor leadtime DIR [--strategy S.json] [--policy P.json] [--json]
       How early the early-warning strategy flags the defaults of a labelled dataset, and its false alarms. 预警提前期。
   puhui monitor warnings DIR CREDIT_CODE --as-of YYYY-MM-DD [--json]

@@ -24,10 +24,11 @@ import { runFeatureTable } from './features.ts';
 import type { FeatureIv } from './feature-report.ts';
 import { summariseDossier, type DossierSummary } from './inspect.ts';
 import { checkTargetFolder, runImport, runSynth } from './synth-import.ts';
+import { runDemoLoans, type DemoLoansResult } from './demo-loans.ts';
 
 type Evaluation = Awaited<ReturnType<typeof runTraining>>['evaluation'];
 
-export type DemoStage = 'synth' | 'import' | 'features' | 'information value' | 'anti-fraud' | 'scorecard' | 'decisions' | 'done';
+export type DemoStage = 'synth' | 'import' | 'features' | 'information value' | 'anti-fraud' | 'scorecard' | 'decisions' | 'loans' | 'done';
 
 export interface DemoResult {
   root: string;
@@ -46,6 +47,7 @@ export interface DemoResult {
   fraudReport: Pick<FraudReport, 'rings'> & { flagged: number };
   scorecard: { file: string; report: string; trainedAsOf: string; variables: number; train: Evaluation['train']; test: NonNullable<Evaluation['test']> };
   decisions: { file: string; report: string; champion: string; challenger: string; summary: DecisionSummary; backtest: BacktestReport };
+  loans: DemoLoansResult;
 }
 
 export async function runDemo(root: string, config: SynthConfig, onStage: (stage: DemoStage, done: number, total: number) => void = () => {}): Promise<DemoResult> {
@@ -88,6 +90,10 @@ export async function runDemo(root: string, config: SynthConfig, onStage: (stage
   const backtest = await backtestRecords(setup, prepared, decisions, labelsFile);
   const backtestFile = join(root, 'backtest-report.html');
   writeFileSync(backtestFile, renderBacktestReport(backtest));
+  onStage('loans', 5, 6);
+  // The approved loans on the embedded store, 12 months of repayments and a close at each month end. Early
+  // warnings (src/monitoring) plug into that close here, as closeSteps.
+  const loans = await runDemoLoans({ root, dataset, observationDate: observation, decisions, closeSteps: [] });
   onStage('done', 6, 6);
   return {
     root, config, raw, dataset, manifest: synth.manifest, import: imported, observationDate: observation, ...cohort,
@@ -102,6 +108,7 @@ export async function runDemo(root: string, config: SynthConfig, onStage: (stage
       challenger: `${setup.experiment!.challenger.header.id}@${setup.experiment!.challenger.header.version}`, summary: summariseDecisions(decisions),
       backtest,
     },
+    loans,
   };
 }
 

@@ -8,6 +8,7 @@ import { registerConsentRoutes } from './routes/consents.ts';
 import { registerDataRoutes } from './routes/data.ts';
 import { registerDecisionRoutes } from './routes/decisions.ts';
 import { registerSnapshotRoutes } from './routes/snapshots.ts';
+import { registerLoanRoutes } from './routes/loans.ts';
 import { registerMonitoringRoutes } from './routes/monitoring.ts';
 
 export type ServiceApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;
@@ -19,5 +20,6 @@ export function registerRoutes(app: ServiceApp, context: ServiceContext): void {
   registerDataRoutes(app, context);
   registerDecisionRoutes(app, context);
   registerSnapshotRoutes(app, context);
+  registerLoanRoutes(app, context);
   registerMonitoringRoutes(app, context);
 }

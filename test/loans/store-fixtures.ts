@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { createTenant, insertDecision, openStore, type Store } from '../../src/store/index.ts';
 import { createPostgresDatabase, creditCode } from '../store/backends.ts';
 import type { Offer } from '../../src/loans/ledger-state.ts';
+import type { LedgerCommand } from '../../src/loans/ledger.ts';
+import { loanIdOf, type LoanRequest } from '../../src/loans/store.ts';
 
 export type LoanBackend = 'postgres' | 'pglite';
 export const LOAN_BACKENDS: readonly LoanBackend[] = ['postgres', 'pglite'];
@@ -53,4 +55,15 @@ export async function decision(store: Store, tenantId: string, debtorId: string,
 
 export function offerFor(debtorId: string, change: Partial<Offer> = {}): Offer {
   return { debtorId, decidedOn: '2026-01-31', outcome: 'approve', limitFen: 100_000_000, rateBps: 1_200, termMonths: 12, strategy: { id: 'tax-loan', version: '1.0.0', hash: 'f00dfeed1234' }, ...change };
+}
+
+/** The in-process command a store request becomes (booking: the derived loan id and the source's offer). */
+export function ledgerCommandOf(request: LoanRequest, tenantId: string): LedgerCommand {
+  if (request.kind === 'book') {
+    if (request.source.kind !== 'offer') throw new Error('the mirror books from offers');
+    const { source, ...rest } = request;
+    return { ...rest, loanId: loanIdOf(tenantId, request.key), offer: source.offer };
+  }
+  if (request.kind === 'renew') throw new Error('the mirror does not renew');
+  return request;
 }

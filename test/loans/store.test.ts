@@ -7,14 +7,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { checkLedger, getLoan, journalOfLoan, loanIdOf, loansOfEnterprise, postLoanCommand, type LoanActor, type LoanRequest } from '../../src/loans/store.ts';
-import { LoanBook, type LedgerCommand } from '../../src/loans/ledger.ts';
+import { LoanBook } from '../../src/loans/ledger.ts';
 import { LoanError } from '../../src/loans/errors.ts';
 import { verifyAuditChain, type Store } from '../../src/store/index.ts';
 import { AMORTISATIONS } from '../../src/loans/schedule.ts';
 import { dayNumber, isoDateOfDay } from '../../src/domain/period.ts';
 import { Rng } from '../../src/synth/random.ts';
 import { POLICY } from './fixtures.ts';
-import { bank, DEBTOR_A, DEBTOR_B, decision, LOAN_BACKENDS, offerFor, openLoanStore, type LoanStore } from './store-fixtures.ts';
+import { bank, DEBTOR_A, DEBTOR_B, decision, ledgerCommandOf, LOAN_BACKENDS, offerFor, openLoanStore, type LoanStore } from './store-fixtures.ts';
 
 const RANDOM_COMMANDS = 160;
 
@@ -158,15 +158,4 @@ function randomRequest(rng: Rng, book: LoanBook, date: string, step: number, ten
   if (roll < 0.9) return { kind: 'reschedule', key, date, loanId, annualRateBps: 300 + rng.int(900), programme: 'rate cut' };
   if (roll < 0.95) return { kind: 'override-classification', key, date, debtorId: loan.debtorId, category: rng.chance(0.5) ? 'special_mention' : null, reason: 'site visit' };
   return { kind: 'write-off', key, date, loanId, reason: 'court ruling' };
-}
-
-/** The in-process command a store request becomes (booking: the derived loan id and the source's offer). */
-function ledgerCommandOf(request: LoanRequest, tenantId: string): LedgerCommand {
-  if (request.kind === 'book') {
-    if (request.source.kind !== 'offer') throw new Error('the mirror books from offers');
-    const { source, ...rest } = request;
-    return { ...rest, loanId: loanIdOf(tenantId, request.key), offer: source.offer };
-  }
-  if (request.kind === 'renew') throw new Error('the mirror does not renew');
-  return request;
 }

@@ -1,7 +1,7 @@
 /**
  * The tenancy matrix, generated from the OpenAPI document: every operation × every role of tenant side A
  * (and the platform operator), aimed at side B's records — B's decisions, consents, tenants, keys, intake
- * batch and enterprise data — with path parameters set to B's identifiers and bodies (derived from each
+ * batch, loan and enterprise data — with path parameters set to B's identifiers and bodies (derived from each
  * operation's schema) naming B's enterprise and tenants. Expected: 0 cross-tenant reads (no response
  * carries an identifier or a data row of B's that the request did not itself name) and 0 cross-tenant
  * writes (B's rows in every table are byte-for-byte unchanged after each request; a consent A's enterprise
@@ -14,6 +14,7 @@ import fc from 'fast-check';
 import { call, serviceFixture, type ServiceFixture } from './fixture.ts';
 import { validOf, type JsonSchema } from './schema-arbitrary.ts';
 import { CONSENT_SCOPES } from '../../src/store/index.ts';
+import { postLoanCommands } from '../../src/loans/store.ts';
 
 interface Parameter { in: 'path' | 'query' | 'header'; name: string; schema: JsonSchema }
 interface Operation { method: string; path: string; parameters: Parameter[]; body: JsonSchema | null }
@@ -24,7 +25,7 @@ const OPERATOR_ADMINISTRATION = new Set(['POST /v1/tenants/{id}/keys', 'GET /v1/
 let fixture: ServiceFixture;
 let operations: Operation[];
 let bTenants: string[];
-let bIds: { decision: string; consents: string[]; keys: string[]; batch: string };
+let bIds: { decision: string; consents: string[]; keys: string[]; batch: string; loan: string };
 const B_IDEMPOTENCY_KEY = 'b-bureau-batch';
 
 before(async () => {
@@ -39,7 +40,12 @@ before(async () => {
   assert.equal(batch.statusCode, 200, batch.body);
   const consents = await fixture.store.db.selectFrom('consents').select('id').where('tenantId', 'in', bTenants).execute();
   const keys = await fixture.store.db.selectFrom('apiKeys').select('id').where('tenantId', 'in', bTenants).execute();
-  bIds = { decision: decision.json().id, consents: consents.map((c) => c.id), keys: keys.map((k) => k.id), batch: batch.json().batchId };
+  // A loan of B's bank to B's enterprise, booked and disbursed (from an offer: the test decision's outcome varies).
+  const [booked] = await postLoanCommands(fixture.store, { tenantId: b.tenantIds.bank, actor: 'fixture' }, [
+    { kind: 'book', key: 'b-loan', date: '2026-08-01', principalFen: 5_000_000, method: 'equal-instalment', source: { kind: 'offer', id: 'b-offer', offer: { debtorId: b.creditCode, decidedOn: '2026-07-31', outcome: 'approve', limitFen: 10_000_000, rateBps: 900, termMonths: 12, strategy: { id: 'tax-loan', version: '1', hash: 'b' } } } },
+  ]);
+  await postLoanCommands(fixture.store, { tenantId: b.tenantIds.bank, actor: 'fixture' }, [{ kind: 'disburse', key: 'b-loan-disburse', date: '2026-08-01', loanId: booked!.loanId! }]);
+  bIds = { decision: decision.json().id, consents: consents.map((c) => c.id), keys: keys.map((k) => k.id), batch: batch.json().batchId, loan: booked!.loanId! };
   const document = (await call(fixture.app, null, 'GET', '/openapi.json')).json() as { paths: Record<string, Record<string, { parameters?: Parameter[]; requestBody?: { content: Record<string, { schema: JsonSchema }> } }>> };
   operations = Object.entries(document.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({
     method: method.toUpperCase(), path, parameters: op.parameters ?? [], body: op.requestBody?.content['application/json']?.schema ?? null,
@@ -61,18 +67,21 @@ async function stateOfB(): Promise<string> {
     db.selectFrom('intakeBatches').selectAll().where('tenantId', 'in', bTenants).orderBy('id').execute(),
     db.selectFrom('facts').selectAll().where('tenantId', 'in', bTenants).orderBy('naturalKey').execute(),
     db.selectFrom('jobs').selectAll().where('tenantId', 'in', bTenants).orderBy('id').execute(),
+    db.selectFrom('loans').selectAll().where('tenantId', 'in', bTenants).orderBy('id').execute(),
+    db.selectFrom('loanCommands').selectAll().where('tenantId', 'in', bTenants).orderBy('idempotencyKey').execute(),
+    db.selectFrom('loanJournal').selectAll().where('tenantId', 'in', bTenants).orderBy('entrySeq').execute(),
   ]);
   return JSON.stringify(tables);
 }
 
 /** Identifiers and values only B's records hold (never sent by A unless A names them in its request). */
 function secretsOfB(): string[] {
-  return [bIds.decision, bIds.batch, ...bIds.consents, ...bIds.keys, ...bTenants, fixture.b.creditCode, '李四'];
+  return [bIds.decision, bIds.batch, bIds.loan, ...bIds.consents, ...bIds.keys, ...bTenants, fixture.b.creditCode, '李四'];
 }
 
 function candidatesFor(parameter: Parameter): string[] {
   switch (parameter.name) {
-    case 'id': return [bIds.decision, bIds.consents[0]!, fixture.b.tenantIds.bank, fixture.b.tenantIds.enterprise, bIds.keys[0]!];
+    case 'id': return [bIds.decision, bIds.consents[0]!, fixture.b.tenantIds.bank, fixture.b.tenantIds.enterprise, bIds.keys[0]!, bIds.loan];
     case 'creditCode': return [fixture.b.creditCode];
     case 'scope': return [...CONSENT_SCOPES];
     case 'entity': return ['bureauReports', 'invoices'];
@@ -91,6 +100,7 @@ function bodyAimedAtB(schema: JsonSchema): unknown {
   if ('scopes' in properties) aimed.scopes = ['tax'];
   if ('rows' in properties) aimed.rows = [{ creditCode: fixture.b.creditCode, reportDate: '2026-08-31', lenderCount: 9, loanCount: 9, outstandingLoanFen: 1, overdueFen: 0, worstDpd24m: 0, inquiries3m: 0, inquiries6m: 0, guaranteesGivenFen: 0 }];
   if ('role' in properties) aimed.role = 'bank';
+  if ('decisionId' in properties) aimed.decisionId = bIds.decision;
   return aimed;
 }
 

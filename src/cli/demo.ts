@@ -10,6 +10,7 @@ import { ProgressBar } from './progress.ts';
 import { renderRowCounts, synthConfigOf } from './synth.ts';
 import { renderTable } from './table.ts';
 import { renderDemoLoans } from './loan.ts';
+import { renderDemoWarnings } from '../monitoring/demo.ts';
 
 const percent = (v: number | null) => (v === null ? '—' : `${(100 * v).toFixed(2)}%`);
 
@@ -48,6 +49,7 @@ function renderDemo(result: DemoResult): string {
     `  challenger ${decisions.challenger} (shadow): ${chall.approved} approved (${percent(chall.approvalRate)}), bad rate ${percent(chall.badRateApproved)}; swap-in ${swapIn.enterprises} firms with bad rate ${percent(swapIn.badRate)}`,
     `  every decision: ${decisions.file}; backtest report: ${decisions.report}`,
     '', ...renderDemoLoans(result.loans),
+    '', ...renderDemoWarnings(result.warnings),
     '', `Next: puhui decide ${result.dataset} <credit code> · puhui backtest ${result.dataset} --challenger strategies/tax-loan-challenger.json · puhui fraud ${result.dataset} --eval`,
   ].join('\n');
 }

@@ -25,6 +25,7 @@ import type { FeatureIv } from './feature-report.ts';
 import { summariseDossier, type DossierSummary } from './inspect.ts';
 import { checkTargetFolder, runImport, runSynth } from './synth-import.ts';
 import { runDemoLoans, type DemoLoansResult } from './demo-loans.ts';
+import { demoCloseSteps, demoWarnings, type DemoWarnings } from '../monitoring/demo.ts';
 
 type Evaluation = Awaited<ReturnType<typeof runTraining>>['evaluation'];
 
@@ -48,6 +49,7 @@ export interface DemoResult {
   scorecard: { file: string; report: string; trainedAsOf: string; variables: number; train: Evaluation['train']; test: NonNullable<Evaluation['test']> };
   decisions: { file: string; report: string; champion: string; challenger: string; summary: DecisionSummary; backtest: BacktestReport };
   loans: DemoLoansResult;
+  warnings: DemoWarnings;
 }
 
 export async function runDemo(root: string, config: SynthConfig, onStage: (stage: DemoStage, done: number, total: number) => void = () => {}): Promise<DemoResult> {
@@ -93,7 +95,8 @@ export async function runDemo(root: string, config: SynthConfig, onStage: (stage
   onStage('loans', 5, 6);
   // The approved loans on the embedded store, 12 months of repayments and a close at each month end. Early
   // warnings (src/monitoring) plug into that close here, as closeSteps.
-  const loans = await runDemoLoans({ root, dataset, observationDate: observation, decisions, closeSteps: [] });
+  const loans = await runDemoLoans({ root, dataset, observationDate: observation, decisions, closeSteps: demoCloseSteps(dataset) });
+  const warnings = await demoWarnings(loans.storeDir, loans.final.date);
   onStage('done', 6, 6);
   return {
     root, config, raw, dataset, manifest: synth.manifest, import: imported, observationDate: observation, ...cohort,
@@ -109,6 +112,7 @@ export async function runDemo(root: string, config: SynthConfig, onStage: (stage
       backtest,
     },
     loans,
+    warnings,
   };
 }
 

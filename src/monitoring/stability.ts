@@ -116,8 +116,9 @@ export function stabilityOf(name: string, base: ArrayLike<number>, current: Arra
     for (let k = 0; k < values.length; k++) if (!Number.isFinite(values[k]!)) throw new StabilityInputError(`${name}: ${side} value ${k} is not a finite number`);
   }
   const result = psi(base, current, policy.bins);
-  const criticalValue = psiCriticalValue(result.bins.length, base.length, current.length, policy.significance);
-  const significant = result.psi > criticalValue;
+  // A base sample of one value gives one bin: every value falls in it, PSI is 0 and there is nothing to test.
+  const criticalValue = result.bins.length < 2 ? 0 : psiCriticalValue(result.bins.length, base.length, current.length, policy.significance);
+  const significant = result.bins.length >= 2 && result.psi > criticalValue;
   const ruleOfThumb: StabilityVerdict = result.psi >= policy.psiAct ? 'shift' : result.psi >= policy.psiWatch ? 'watch' : 'stable';
   const verdict: StabilityVerdict = significant ? ruleOfThumb : 'stable';
   return { name, psi: result.psi, bins: result.bins, baseCount: base.length, currentCount: current.length, criticalValue, significant, ruleOfThumb, verdict };

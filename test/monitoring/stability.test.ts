@@ -54,4 +54,7 @@ test('CSI per feature skips missing values, and bad input is refused with the va
   assert.ok(results[1]!.baseCount < 1_000);
   assert.throws(() => stabilityOf('pd', [0.1, Number.NaN], [0.2], policy), (e: unknown) => e instanceof StabilityInputError && /pd: base value 1/.test((e as Error).message));
   assert.throws(() => stabilityOf('pd', [], [0.2], policy), /base sample is empty/);
+  // One base value is one bin: nothing to compare, stable (found by the API's tenancy matrix, which sent [0] and [0]).
+  const single = stabilityOf('pd', [0, 0, 0], [0, 5, -1], policy);
+  assert.deepEqual([single.psi, single.criticalValue, single.significant, single.verdict], [0, 0, false, 'stable']);
 });

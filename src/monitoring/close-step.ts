@@ -63,3 +63,22 @@ export function warningCloseStep(options: WarningStepOptions): CloseStep {
  * dataset named by PUHUI_MONITORING_DATASET, when set.
  */
 export const closeSteps: CloseStep[] = process.env.PUHUI_MONITORING_DATASET ? [warningCloseStep({ dossiers: datasetDossierSource(process.env.PUHUI_MONITORING_DATASET) })] : [];
+
+/** Ring members of an anti-fraud report (src/fraud `detectFraud`): enterprises whose typology is a ring. */
+export function ringMembersOf(report: { enterprises: readonly { creditCode: string; typology: string | null }[] }): Set<string> {
+  return new Set(report.enterprises.filter((e) => e.typology === 'ring').map((e) => e.creditCode));
+}
+
+/**
+ * A context source for the warning step from two anti-fraud runs: the one at booking and the latest one dated
+ * by the close (`W_RING_NEW` fires for a member now that was not one at booking). A report dated after the
+ * close is refused: the warning would see the future.
+ */
+export function ringContext(atBooking: { asOf: string; enterprises: readonly { creditCode: string; typology: string | null }[] }, latest: typeof atBooking): WarningContextSource {
+  const before = ringMembersOf(atBooking);
+  const now = ringMembersOf(latest);
+  return async (creditCode, asOf) => {
+    if (latest.asOf > asOf) throw new RangeError(`the anti-fraud report of ${latest.asOf} is after the close of ${asOf}`);
+    return { ringNow: now.has(creditCode), ringAtBooking: before.has(creditCode) };
+  };
+}

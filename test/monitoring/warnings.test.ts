@@ -85,3 +85,17 @@ test("a portfolio's warnings: every borrower counted once by level, flagged ones
   assert.ok(flagged.every((w, k) => k === 0 || !(w.level === 'red' && flagged[k - 1]!.level === 'yellow')), 'red first');
   for (const { code, enterprises } of byCode) assert.ok(enterprises >= flagged.filter((w) => w.reasons.some((r) => r.code === code)).length);
 });
+
+test('a ring found by anti-fraud after booking raises W_RING_NEW and freezes the line; a report from after the date is refused', async () => {
+  const { ringContext } = await import('../../src/monitoring/close-step.ts');
+  const { dir } = economy({ enterprises: 300, months: 30, seed: 11 });
+  const { codes, dossiers } = await readCompactDossiers(dir, '2026-06-01');
+  const code = codes[3]!;
+  const source = ringContext({ asOf: '2025-10-01', enterprises: [] }, { asOf: '2026-05-31', enterprises: [{ creditCode: code, typology: 'ring' }] });
+  const warning = await evaluateWarnings(engine, loadWarningStrategy(), dossiers[3]!, '2026-06-01', { creditCode: code, ...(await source(code, '2026-06-01')) });
+  assert.equal(warning.level, 'red');
+  assert.ok(warning.reasons.some((r) => r.code === 'W_RING_NEW'));
+  assert.deepEqual(warning.evidence.W_RING_NEW, [{ signal: 'fraud.ringNow', value: 1 }, { signal: 'fraud.ringAtBooking', value: 0 }]);
+  assert.ok(warning.actions.includes('A_FREEZE_LINE'));
+  await assert.rejects(source(code, '2026-05-01'), /after the close/);
+});

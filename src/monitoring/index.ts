@@ -7,6 +7,7 @@ export { WARNING_ACTIONS, WARNING_CODES, WARNING_LEVELS, renderWarningCodes, typ
 export { warningSignals, type WarningSignals } from './signals.ts';
 export { DEFAULT_WARNING_STRATEGY, loadWarningStrategy, parseWarningStrategy, runWarningStrategyTests, WarningEngine, type WarningInput, type WarningOutcome } from './strategy.ts';
 export { evaluateWarnings, warningInput, type Evidence, type Warning, type WarningContext } from './warnings.ts';
+export { datasetDossierSource, ringContext, ringMembersOf, warningCloseStep, WARNING_STEP, type DossierSource, type WarningContextSource } from './close-step.ts';
 export { DEFAULT_MONITORING_POLICY, loadMonitoringPolicy, parseMonitoringPolicy, MonitoringPolicyError, type MonitoringPolicy } from './policy.ts';
 export { measureLeadTime, type LeadTimeReport } from './leadtime.ts';
 export { annualReview, type ReviewInput, type ReviewOutcome, type ReviewResult } from './review.ts';

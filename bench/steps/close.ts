@@ -5,8 +5,8 @@
  *
  * The portfolio: 12-month equal-instalment loans disbursed over the 60 days before the close date, built with the
  * ledger's own transitions and loaded in bulk; a third of the enterprises have not paid their first instalment,
- * so the close accrues penalty interest on them, and the loans whose instalment falls due on the date get their
- * interest receivable: about half the loans are written by the close, the rest only classified.
+ * so the close accrues penalty interest on those already due, and the loans whose instalment falls due on the date
+ * get their interest receivable: about one loan in five is written by the close, every one is classified.
  *
  *   node --import tsx bench/steps/close.ts [--quick] [--loans N]      (writes bench/results/close.json)
  */

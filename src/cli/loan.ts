@@ -118,7 +118,7 @@ export function renderDemoLoans(loans: DemoLoansResult): string[] {
   const nonPerforming = (p: DemoLoansResult['final']) => p.categories.substandard.outstandingFen + p.categories.doubtful.outstandingFen + p.categories.loss.outstandingFen;
   const final = loans.final;
   return [
-    `Loans 贷款 on the embedded store (${loans.storeDir}): ${loans.loans} approved loans booked, ${formatYuanShort(loans.bookedFen)} yuan; ${loans.repayments} repayments over 12 months, ${loans.stoppedPaying} firms stopped paying when they went bad`,
+    `Loans 贷款 on the embedded store (${loans.storeDir}): ${loans.loans} approved loans booked, ${formatYuanShort(loans.bookedFen)} yuan; ${loans.repayments} repayments over 12 months; ${loans.stoppedPaying} firms stopped paying when they went bad, ${loans.repaidInFull} loans were repaid in full`,
     `  NPL ratio 不良率 by month end: ${loans.months.map((m) => share(nonPerforming(m), m.outstandingFen)).join(' ')}`,
     `  Five-category classification 五级分类 on ${final.date} (${final.loans} open loans, ${formatYuanShort(final.outstandingFen)} yuan outstanding):`,
     ...renderTable(['category', '类别', 'loans', 'outstanding', 'share'], CATEGORIES.map((c) => [c.replace('_', ' '), CATEGORY_ZH[c], String(final.categories[c].loans), formatYuanShort(final.categories[c].outstandingFen), share(final.categories[c].outstandingFen, final.outstandingFen)])).map((l) => `  ${l}`),

@@ -121,8 +121,10 @@ interface Closed {
 
 async function accrueAndClassify(tx: Kysely<Database>, options: CloseShardOptions, policy: LoanPolicy, at: string): Promise<Closed> {
   const { date } = options;
+  // Only active loans: closed, written-off and renewed ones are neither accrued nor classified (a renewed loan's
+  // floor lives on its successor's record).
   const rows = options.debtorIds.length === 0 ? [] : await tx.selectFrom('loans').select(['tenantId', 'record'])
-    .where('debtorId', 'in', options.debtorIds).orderBy('id').forUpdate().execute();
+    .where('debtorId', 'in', options.debtorIds).where('status', '=', 'active').orderBy('id').forUpdate().execute();
   const debtorRows = options.debtorIds.length === 0 ? [] : await tx.selectFrom('loanDebtors').select(['tenantId', 'record'])
     .where('debtorId', 'in', options.debtorIds).execute();
   // One ledger state per bank: the debtor-wide rule counts a debtor's claims at that bank.

@@ -12,3 +12,4 @@ export { EMPTY_LEDGER, type LedgerState, type LoanRecord, type Offer } from './l
 export { applyCommand, LoanBook, offerOfDecision, reconcile, type Applied, type LedgerCommand } from './ledger.ts';
 export { bucketOf, classifyPortfolio, daysPastDue, type DebtorClassification, type LoanClassification } from './classification.ts';
 export { applyLineCommand, availableFen, lineDaysPastDue, openCreditLine, reconcileLines, type CreditLine, type LineCommand } from './revolving.ts';
+export type { CloseStep, CloseStepContext, CloseStepOutcome, ClosedLoan } from './close.ts';

@@ -146,7 +146,8 @@ async function runInProcess(store: Store, date: string, shards: string[][], poli
 }
 
 async function runOnPgBoss(databaseUrl: string, date: string, shards: string[][], modelVersion: string, policyDir: string | null, workers: number, stepModules: readonly string[]): Promise<CloseRunSummary> {
-  const boss = new PgBoss({ connectionString: databaseUrl, schedule: false, supervise: false, max: 2, application_name: 'puhui-close' });
+  // The coordinator supervises (pg-boss maintenance: a job whose worker died expires and is offered again).
+  const boss = new PgBoss({ connectionString: databaseUrl, schedule: false, supervise: true, max: 2, application_name: 'puhui-close' });
   boss.on('error', () => undefined);
   await boss.start();
   try {

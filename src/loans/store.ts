@@ -361,13 +361,12 @@ export async function checkLedger(store: Store, options: { tenantId?: string } =
   const problems: string[] = [];
   let unbalanced = store.db.selectFrom('loanJournal').select(['tenantId', 'postingKey'])
     .select(({ fn }) => [fn.sum<number>('debitFen').as('debitFen'), fn.sum<number>('creditFen').as('creditFen')])
-    .groupBy(['tenantId', 'postingKey']);
+    .groupBy(['tenantId', 'postingKey']).having(sql<boolean>`sum(debit_fen) <> sum(credit_fen)`);
   if (options.tenantId) unbalanced = unbalanced.where('tenantId', '=', options.tenantId);
-  let postings = 0;
-  for (const row of await unbalanced.execute()) {
-    postings += 1;
-    if (Number(row.debitFen) !== Number(row.creditFen)) problems.push(`posting ${row.postingKey} is unbalanced: debits ${row.debitFen} ≠ credits ${row.creditFen}`);
-  }
+  for (const row of await unbalanced.execute()) problems.push(`posting ${row.postingKey} is unbalanced: debits ${row.debitFen} ≠ credits ${row.creditFen}`);
+  let counted = store.db.selectFrom('loanJournal').select(sql<string>`count(DISTINCT (tenant_id, posting_key))`.as('postings'));
+  if (options.tenantId) counted = counted.where('tenantId', '=', options.tenantId);
+  const postings = Number((await counted.executeTakeFirstOrThrow()).postings);
   let loans = 0;
   let afterId = '';
   for (;;) {

@@ -36,6 +36,8 @@ export interface DemoLoansResult {
   bookedFen: number;
   /** Firms that stopped paying in the 12 months (their first default month fell in them). */
   stoppedPaying: number;
+  /** Loans repaid in full by the end. */
+  repaidInFull: number;
   repayments: number;
   months: PortfolioClassification[];
   final: PortfolioClassification;
@@ -76,9 +78,10 @@ export async function runDemoLoans(input: DemoLoansInput): Promise<DemoLoansResu
     }
     const check = await checkLedger(store);
     const lastPeriod = addMonths(startMonth, DEMO_LOAN_MONTHS);
-    const stoppedPaying = booked.filter((b) => { const d = defaults.get(b.debtorId); return d !== null && d !== undefined && d > startMonth && d <= lastPeriod; }).length;
+    const stoppedPaying = booked.filter((b) => { const d = defaults.get(b.debtorId); return d !== null && d !== undefined && d <= lastPeriod; }).length;
+    const repaidInFull = (await store.db.selectFrom('loans').select('id').where('tenantId', '=', DEMO_BANK_TENANT).where('status', '=', 'closed').execute()).length;
     return {
-      storeDir, loans: booked.length, bookedFen: booked.reduce((sum, b) => sum + b.principalFen, 0), stoppedPaying, repayments,
+      storeDir, loans: booked.length, bookedFen: booked.reduce((sum, b) => sum + b.principalFen, 0), stoppedPaying, repaidInFull, repayments,
       months, final: months.at(-1)!, ledgerProblems: check.problems, postings: check.postings,
     };
   } finally {

@@ -92,6 +92,21 @@ for (const backend of LOAN_BACKENDS) {
       assert.equal(await store.db.selectFrom('loanCommands').select('idempotencyKey').where('idempotencyKey', 'in', ['book-declined', 'book-theirs', 'steal']).execute().then((r) => r.length), 0);
     });
 
+    test('checkLedger finds a journal line written twice: the posting unbalanced and the loan off its journal', async () => {
+      const tenantId = await bank(store, '篡改银行');
+      const mirror: LoanActor = { tenantId, actor: 'tamper' };
+      const booked = await postLoanCommand(store, mirror, { kind: 'book', key: 'tamper-book', date: '2026-02-01', source: { kind: 'offer', id: 'tamper-offer', offer: offerFor(DEBTOR_A) }, principalFen: 1_000_000, method: 'flat' });
+      const disbursed = await postLoanCommand(store, mirror, { kind: 'disburse', key: 'tamper-disburse', date: '2026-02-01', loanId: booked.loanId! });
+      assert.deepEqual((await checkLedger(store, { tenantId })).problems, []);
+      const line = await store.db.selectFrom('loanJournal').selectAll().where('tenantId', '=', tenantId).where('postingKey', '=', disbursed.postingKeys[0]!).where('account', '=', 'loan_principal').executeTakeFirstOrThrow();
+      const { entrySeq, ...copy } = line;
+      await store.db.insertInto('loanJournal').values({ ...copy, lineNo: 99 }).execute();
+      const problems = (await checkLedger(store, { tenantId })).problems;
+      assert.equal(problems.length, 2, problems.join('\n'));
+      assert.match(problems[0]!, /unbalanced/);
+      assert.match(problems[1]!, /journal loan_principal 2000000 ≠ loan 1000000/);
+    });
+
     test('command for command, the stored ledger holds the same loans and journal as the in-process ledger', async () => {
       const tenantId = await bank(store, '对照银行');
       const mirror: LoanActor = { tenantId, actor: 'mirror' };

@@ -55,6 +55,7 @@ function measure(script: string, args: string[]): Measure {
   if (startupOnly) process.exit(0);
 }
 
+console.log(`early warnings: ${JSON.stringify(measure('bench/steps/warnings.ts', [String(quick ? 2_000 : 20_000)]).output.leadTime)} (bench/results/warnings.json)`);
 const work = mkdtempSync(join(tmpdir(), 'puhui-bench-'));
 const asOf = '2025-10-01';
 const results: Record<string, unknown>[] = [];

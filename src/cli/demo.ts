@@ -11,6 +11,7 @@ import { renderRowCounts, synthConfigOf } from './synth.ts';
 import { renderTable } from './table.ts';
 import { renderSelfproofDemo } from '../pipeline/demo-selfproof.ts';
 import { renderDemoLoans } from './loan.ts';
+import { renderDemoWarnings } from '../monitoring/demo.ts';
 
 const percent = (v: number | null) => (v === null ? '—' : `${(100 * v).toFixed(2)}%`);
 
@@ -50,6 +51,7 @@ function renderDemo(result: DemoResult): string {
     `  every decision: ${decisions.file}; backtest report: ${decisions.report}`,
     '', ...renderSelfproofDemo(result.selfProof),
     '', ...renderDemoLoans(result.loans),
+    '', ...renderDemoWarnings(result.warnings),
     '', `Next: puhui decide ${result.dataset} <credit code> · puhui backtest ${result.dataset} --challenger strategies/tax-loan-challenger.json · puhui fraud ${result.dataset} --eval`,
   ].join('\n');
 }

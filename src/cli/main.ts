@@ -70,6 +70,10 @@ const USAGE: Record<string, string> = {
   puhui loan close --date YYYY-MM-DD [--database URL | --data DIR] [--workers N] [--json]
       The nightly close of a date: accrual, days past due, buckets, five-category classification, through a job queue
       (pg-boss worker processes on PostgreSQL; in-process on the embedded store). Reruns are harmless. 日终批处理。`,
+  monitor: `  puhui monitor leadtime DIR [--strategy S.json] [--policy P.json] [--json]
+      How early the early-warning strategy flags the defaults of a labelled dataset, and its false alarms. 预警提前期。
+  puhui monitor warnings DIR CREDIT_CODE --as-of YYYY-MM-DD [--json]
+      One enterprise's post-loan warning as of a date, with evidence and actions. 贷后预警。`,
   serve: `  puhui serve [--port P] [--database URL | --data DIR] [--dataset DIR] [--strategy S.json] [--challenger T.json --share X --mode M]
         [--model FILE] [--rate-limit REQUESTS_PER_MINUTE_PER_KEY] [--log]
       The HTTP service (OpenAPI at /openapi.json): tenants, consent, audited data, intake, online decisions. 服务。
@@ -110,6 +114,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   strategy: async () => (await import('./decide.ts')).commandStrategy,
   snapshot: async () => (await import('./snapshot.ts')).commandSnapshot,
   loan: async () => (await import('./loan.ts')).commandLoan,
+  monitor: async () => (await import('./monitor.ts')).commandMonitor,
   serve: async () => (await import('./serve.ts')).commandServe,
   audit: async () => (await import('./audit.ts')).commandAudit,
   selfproof: async () => (await import('./selfproof.ts')).commandSelfproof,

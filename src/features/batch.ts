@@ -20,7 +20,8 @@ import { FEATURES, SIZE_BAND_MICRO_BELOW_FEN, SIZE_BAND_SMALL_BELOW_FEN, type Fe
 import { REFERENCE_GROUP_SIZE_MIN, asOfDayOf } from './compute.ts';
 import { WINDOW_MONTHS } from './context.ts';
 import { computeShard, type ShardRequest, type ShardResult } from './batch-worker.ts';
-import { SHARD_TABLES, transferablesOf, type ColumnKind, type Shard, type ShardTableName, type Table } from './shard.ts';
+import { dossiersOfShard, SHARD_TABLES, transferablesOf, type ColumnKind, type Shard, type ShardTableName, type Table } from './shard.ts';
+import type { CompactDossier } from './compact.ts';
 import { readColumns } from '../data/columns-reader.ts';
 
 export const SHARD_ENTERPRISES = 2_000;
@@ -217,6 +218,31 @@ export async function computeFeatureTable(options: FeatureBatchOptions): Promise
     connection.closeSync();
     instance.closeSync();
     rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Every enterprise's compact dossier as the batch sees it as of a date (facts dated by then, invoices within
+ * the feature window before it), for callers that evaluate many earlier dates over the same dossiers
+ * (post-loan monitoring): the context reads only facts dated by its own as-of day, so point-in-time holds.
+ */
+export async function readCompactDossiers(datasetDir: string, asOf: string): Promise<{ codes: string[]; dossiers: CompactDossier[] }> {
+  asOfDayOf(asOf);
+  const instance = await DuckDBInstance.create(':memory:', { threads: '2', memory_limit: '512MB' });
+  const connection = await instance.connect();
+  try {
+    const count = await prepare(connection, datasetDir, asOf);
+    const codes: string[] = [];
+    const dossiers: CompactDossier[] = [];
+    for (let from = 0; from < count; from += SHARD_ENTERPRISES) {
+      const shard = await fetchShard(connection, from / SHARD_ENTERPRISES, from, from + SHARD_ENTERPRISES - 1);
+      codes.push(...(shard.tables.enterprises.code as string[]));
+      dossiers.push(...dossiersOfShard(shard));
+    }
+    return { codes, dossiers };
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
   }
 }
 

@@ -26,6 +26,7 @@ import { summariseDossier, type DossierSummary } from './inspect.ts';
 import { checkTargetFolder, runImport, runSynth } from './synth-import.ts';
 import { runSelfproofDemo, type SelfproofDemo } from './demo-selfproof.ts';
 import { runDemoLoans, type DemoLoansResult } from './demo-loans.ts';
+import { demoCloseSteps, demoWarnings, type DemoWarnings } from '../monitoring/demo.ts';
 
 type Evaluation = Awaited<ReturnType<typeof runTraining>>['evaluation'];
 
@@ -51,6 +52,7 @@ export interface DemoResult {
   /** One invoice photo verified and raising a limit, one forged and refused (null: no enterprise qualified). */
   selfProof: SelfproofDemo | null;
   loans: DemoLoansResult;
+  warnings: DemoWarnings;
 }
 
 export async function runDemo(root: string, config: SynthConfig, onStage: (stage: DemoStage, done: number, total: number) => void = () => {}): Promise<DemoResult> {
@@ -98,7 +100,8 @@ export async function runDemo(root: string, config: SynthConfig, onStage: (stage
   onStage('loans', 6, 7);
   // The approved loans on the embedded store, 12 months of repayments and a close at each month end. Early
   // warnings (src/monitoring) plug into that close here, as closeSteps.
-  const loans = await runDemoLoans({ root, dataset, observationDate: observation, decisions, closeSteps: [] });
+  const loans = await runDemoLoans({ root, dataset, observationDate: observation, decisions, closeSteps: demoCloseSteps(dataset) });
+  const warnings = await demoWarnings(loans.storeDir, loans.final.date);
   onStage('done', 7, 7);
   return {
     root, config, raw, dataset, manifest: synth.manifest, import: imported, observationDate: observation, ...cohort,
@@ -115,6 +118,7 @@ export async function runDemo(root: string, config: SynthConfig, onStage: (stage
     },
     selfProof,
     loans,
+    warnings,
   };
 }
 

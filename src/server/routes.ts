@@ -13,6 +13,7 @@ import { registerSelfproofRoutes } from './routes/selfproof.ts';
 import { registerPlatformMarketRoutes } from './routes/platform-market.ts';
 import { registerPlatformRatingRoutes } from './routes/platform-rating.ts';
 import { registerLoanRoutes } from './routes/loans.ts';
+import { registerMonitoringRoutes } from './routes/monitoring.ts';
 
 export type ServiceApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;
 
@@ -28,4 +29,5 @@ export function registerRoutes(app: ServiceApp, context: ServiceContext): void {
   registerPlatformMarketRoutes(app, context);
   registerPlatformRatingRoutes(app, context);
   registerLoanRoutes(app, context);
+  registerMonitoringRoutes(app, context);
 }

@@ -8,12 +8,27 @@
  * the calibration, so the overall rate still holds.
  */
 import { INDUSTRY_PROFILES, type SynthConfig } from './config.ts';
-import { type Firms, fraudKindOf, HIGH_DEGREE_RING_PREFIX } from './firms.ts';
+import { behaviourKindOf, type Firms, fraudKindOf, HIGH_DEGREE_RING_PREFIX } from './firms.ts';
 import { Rng } from './random.ts';
 
 const AR_RHO = 0.92;
 const HEALTH_SLOPE = 1.3;
 const FRAUD_HAZARD_MULTIPLIER = 5;
+/**
+ * The run-up to a default (docs/synthetic-economy.md, "How firms go bad"): most honest defaulters decline
+ * visibly for months first; a share defaults suddenly. Assumptions shaped by the studies cited there.
+ */
+export const DISTRESS = {
+  /** Share of honest defaulters with no visible run-up (an owner's illness, a lost key customer overnight). */
+  suddenShare: 0.15,
+  /** The run-up lasts this many months, uniformly (signals seen a year and more ahead in the studies). */
+  monthsMin: 6,
+  monthsMax: 18,
+  /** Latent health lost by the month before default (linear ramp), in units of the health scale. */
+  healthDrop: 2.5,
+  /** Share of sales lost by the month before default on top of what lower health costs (orders dry up). */
+  salesLoss: 0.6,
+} as const;
 export const NO_DEFAULT = -1;
 
 export interface HealthPaths {
@@ -23,6 +38,10 @@ export interface HealthPaths {
   defaultMonth: Int32Array;
   /** Hazard intercepts before and from the observation month (each calibrated on its own cohort). */
   hazardIntercepts: [number, number];
+  /** Months of visible decline before each firm's default (0: a sudden default, or no default). */
+  distressMonths: Int32Array;
+  /** distress[i * months + t]: how far into its run-up to default a firm is, 0 (none) … 1 (at default and after). */
+  distress: Float32Array;
 }
 
 export function simulateHealth(firms: Firms, config: SynthConfig): HealthPaths {
@@ -48,7 +67,9 @@ export function simulateHealth(firms: Firms, config: SynthConfig): HealthPaths {
   const after = calibrateIntercept(firms, health, multiplier, config.badRate, firms.observationIndex);
   const intercepts: [number, number] = [before ?? after ?? 0, after ?? before ?? 0];
   const defaultMonth = drawDefaults(firms, health, multiplier, intercepts, new Rng(config.seed, 'defaults'));
-  return { health, defaultMonth, hazardIntercepts: intercepts };
+  const distress = new Float32Array(firms.count * months);
+  const distressMonths = paintDistress(firms, health, distress, defaultMonth, new Rng(config.seed, 'distress'));
+  return { health, defaultMonth, hazardIntercepts: intercepts, distressMonths, distress };
 }
 
 function shockPaths(rng: Rng, groups: number, months: number, sigma: number): Float32Array {
@@ -106,6 +127,32 @@ function calibrateIntercept(firms: Firms, health: Float32Array, multiplier: Floa
     else high = mid;
   }
   return (low + high) / 2;
+}
+
+/**
+ * Lowers the latent health of each honest defaulter over the months before its default (and keeps it low
+ * after), so sales, bank inflows, filings, arrears, lawsuits and bureau inquiries — all driven by health —
+ * deteriorate the way they do before real defaults. The default months are drawn first from the undisturbed
+ * paths, so the calibrated bad rate and every default label stay exactly as they were; the draws come from
+ * their own stream. Fraud firms bust out (sudden by design) and keep no run-up.
+ */
+function paintDistress(firms: Firms, health: Float32Array, distress: Float32Array, defaultMonth: Int32Array, rng: Rng): Int32Array {
+  const months = firms.months;
+  const distressMonths = new Int32Array(firms.count);
+  for (let i = 0; i < firms.count; i++) {
+    const sudden = rng.next() < DISTRESS.suddenShare;
+    const length = DISTRESS.monthsMin + Math.floor(rng.next() * (DISTRESS.monthsMax - DISTRESS.monthsMin + 1));
+    const d = defaultMonth[i]!;
+    if (d === NO_DEFAULT || sudden || behaviourKindOf(firms, i) !== 'none') continue;
+    const start = Math.max(firms.firstMonth[i]!, d - length);
+    distressMonths[i] = d - start;
+    for (let t = start; t < months; t++) {
+      const depth = t >= d ? 1 : (t - start + 1) / (d - start);
+      health[i * months + t] = health[i * months + t]! - DISTRESS.healthDrop * depth;
+      distress[i * months + t] = depth;
+    }
+  }
+  return distressMonths;
 }
 
 function drawDefaults(firms: Firms, health: Float32Array, multiplier: Float32Array, intercepts: [number, number], rng: Rng): Int32Array {

@@ -10,7 +10,7 @@ import { taxFenOf } from '../domain/money.ts';
 import { INDUSTRY_PROFILES, type SynthConfig } from './config.ts';
 import type { CsvFileWriter } from './csv-writer.ts';
 import { type Firms, fraudKindOf, HIGH_DEGREE_RING_PREFIX } from './firms.ts';
-import { NO_DEFAULT, type HealthPaths } from './health.ts';
+import { DISTRESS, NO_DEFAULT, type HealthPaths } from './health.ts';
 import { Rng, WeightedTable } from './random.ts';
 
 const RAS_ITERATIONS = 12;
@@ -139,6 +139,7 @@ function revenueOf(firms: Firms, paths: HealthPaths, i: number, t: number, calen
   let revenue = (firms.revenueYuan[i]! * 100) / 12;
   revenue *= seasonal(firms.profile[i]!, calendarMonth) * Math.exp((firms.growthAnnual[i]! * t) / 12);
   revenue *= Math.exp(0.3 * health) * noise * Math.min(1, (t - first + 1) / 6);
+  revenue *= 1 - DISTRESS.salesLoss * paths.distress[i * firms.months + t]!;
   if (defaultMonth !== NO_DEFAULT && t >= defaultMonth - 2) revenue *= Math.pow(0.6, t - defaultMonth + 3);
   return revenue;
 }

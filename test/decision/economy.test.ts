@@ -29,17 +29,19 @@ test('the demo decides every enterprise: approves most good firms, at a lower ba
   assert.equal(run.code, 0, run.stderr);
   demo = JSON.parse(run.stdout);
   const { cohort, champion, challenger } = demo.decisions.backtest;
-  // Documented in docs/decisions.md: 1,776 firms, 4.67% bad; 49.2% approved (52.2% of the good firms, 39.8% of the
-  // bad) at a 3.78% bad rate vs 5.75% among the declined; 1 of 90 frauds approved.
+  // 1,776 firms, 4.67% bad (labels unchanged by the generator's run-up to default, issue #14). Since that run-up
+  // (honest defaulters decline for 6-18 months first, docs/synthetic-economy.md) the scorecard trained a year
+  // before learns falling sales and filings, and the strategy turns away more firms with them, good and bad:
+  // approved 49.2% -> 43.9%; good firms 52.2% -> 44.8%; bad firms 39.8% -> 26.5%; approved bad rate 3.78% ->
+  // 2.82% vs 6.4% among the declined; 0 of 95 frauds approved. The good-firm bound moves from half to 40% and
+  // the bad-firm bounds tighten (0.45 -> 0.35 of the bad approved, 0.9 -> 0.75 of the cohort's bad rate): the
+  // strategy trades approvals for a cleaner book, it is not loosened. docs/decisions.md still shows the older run.
   assert.equal(cohort.enterprises, 1776);
   assert.ok(Math.abs(cohort.badRate - 0.0467) < 0.005, `cohort bad rate ${cohort.badRate}`);
-  assert.ok(Math.abs(champion.approvalRate! - 0.492) < 0.03, `approval ${champion.approvalRate}`);
-  assert.ok(champion.goodsApproved! / champion.goods! > 0.5, `good firms approved ${champion.goodsApproved} of ${champion.goods}`);
-  assert.ok(champion.badsApproved! / champion.bads! < 0.45, `bad firms approved ${champion.badsApproved} of ${champion.bads}`);
-  // 0.81 × cohort before the generator planted rings among high-degree firms (issue #11); 0.853 since: five large
-  // ring members changed the demo scorecard's training data (out-of-time AUC 0.615 → 0.595). Still well below the
-  // cohort and the declined; the regression is recorded in docs/decisions.md, not hidden.
-  assert.ok(champion.badRateApproved! < 0.9 * cohort.badRate, `approved bad rate ${champion.badRateApproved} vs ${cohort.badRate}`);
+  assert.ok(Math.abs(champion.approvalRate! - 0.439) < 0.03, `approval ${champion.approvalRate}`);
+  assert.ok(champion.goodsApproved! / champion.goods! > 0.4, `good firms approved ${champion.goodsApproved} of ${champion.goods}`);
+  assert.ok(champion.badsApproved! / champion.bads! < 0.35, `bad firms approved ${champion.badsApproved} of ${champion.bads}`);
+  assert.ok(champion.badRateApproved! < 0.75 * cohort.badRate, `approved bad rate ${champion.badRateApproved} vs ${cohort.badRate}`);
   assert.ok(champion.badRateDeclined! > 1.15 * cohort.badRate);
   assert.ok(champion.fraudsApproved! <= 3 && cohort.frauds >= 80, `fraud approved ${champion.fraudsApproved} of ${cohort.frauds}`);
   assert.ok(challenger.approved! > champion.approved!, 'the challenger (businesses from 12 months, 5,000 yuan of VAT) approves more');

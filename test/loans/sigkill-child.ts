@@ -9,8 +9,9 @@ import { PuhuiUserError } from '../../src/domain/errors.ts';
 import { postLoanCommand } from '../../src/loans/store.ts';
 import { SIGKILL_OPERATIONS, SIGKILL_TENANT, sigkillOperation } from './sigkill-plan.ts';
 
-const [target, fromText, replayText = ''] = process.argv.slice(2);
-if (!target || !fromText) throw new Error('usage: sigkill-child TARGET FROM [REPLAYS]');
+const [target, fromText, replayText = '', countText = String(SIGKILL_OPERATIONS)] = process.argv.slice(2);
+if (!target || !fromText) throw new Error('usage: sigkill-child TARGET FROM [REPLAYS] [OPERATIONS]');
+const operations = Number(countText);
 const store = await openStore(target.startsWith('postgres') ? { databaseUrl: target } : { dataDir: target });
 if (!(await getTenant(store, SIGKILL_TENANT))) await createTenant(store, { id: SIGKILL_TENANT, kind: 'bank', name: 'SIGKILL 测试银行' });
 const actor = { tenantId: SIGKILL_TENANT, actor: 'sigkill-child' };
@@ -27,6 +28,6 @@ async function post(index: number): Promise<string> {
 }
 
 for (const index of replayText.split(',').filter((t) => t !== '').map(Number)) process.stdout.write(`replay ${index} ${await post(index)}\n`);
-for (let index = Number(fromText); index < SIGKILL_OPERATIONS; index += 1) process.stdout.write(`ack ${index} ${await post(index)}\n`);
+for (let index = Number(fromText); index < operations; index += 1) process.stdout.write(`ack ${index} ${await post(index)}\n`);
 process.stdout.write('done\n');
 await store.close();

@@ -4,18 +4,20 @@
  * strategy version#hash). Fresh data comes from a `DossierSource`; what is known about fraud and the
  * rescored model, from an optional `WarningContextSource` (unknown otherwise: those signals stay silent).
  */
-import type { CloseStep } from '../loans/close.ts';
+import type { ClosedLoan, CloseStep } from '../loans/close.ts';
 import type { Json } from '../store/index.ts';
 import { readCompactDossiers } from '../features/batch.ts';
 import type { CompactDossier } from '../features/compact.ts';
 import type { Strategy } from '../decision/strategy.ts';
 import { loadWarningStrategy, WarningEngine } from './strategy.ts';
 import { evaluateWarnings, type Warning, type WarningContext } from './warnings.ts';
+import { Rescorer } from './rescore.ts';
 
 export const WARNING_STEP = 'early-warning';
 
 export interface DossierSource { dossierOf(creditCode: string, asOf: string): Promise<CompactDossier | null> }
-export type WarningContextSource = (creditCode: string, asOf: string) => Promise<Omit<WarningContext, 'creditCode'>>;
+/** What is known besides fresh data for a borrower on a date; `loans`, when the close calls it, are its open loans. */
+export type WarningContextSource = (creditCode: string, asOf: string, loans?: readonly ClosedLoan[]) => Promise<Omit<WarningContext, 'creditCode'>>;
 
 /** Compact dossiers of a dataset, read once per as-of date (the close runs one date at a time). */
 export function datasetDossierSource(datasetDir: string): DossierSource {
@@ -49,10 +51,10 @@ export function warningCloseStep(options: WarningStepOptions): CloseStep {
   const strategy = options.strategy ?? loadWarningStrategy();
   const engine = options.engine ?? new WarningEngine();
   const version = `${strategy.header.version}#${strategy.hash.slice(0, 12)}`;
-  return async ({ date, enterpriseId }) => {
+  return async ({ date, enterpriseId, loans }) => {
     const dossier = await options.dossiers.dossierOf(enterpriseId, date);
     if (!dossier) return null; // no fresh data for it: nothing to warn on, nothing kept
-    const context = { creditCode: enterpriseId, ...(options.context ? await options.context(enterpriseId, date) : {}) };
+    const context = { creditCode: enterpriseId, ...(options.context ? await options.context(enterpriseId, date, loans) : {}) };
     const warning = await evaluateWarnings(engine, strategy, dossier, date, context);
     return { step: WARNING_STEP, version, result: warningRecord(warning) };
   };
@@ -60,9 +62,14 @@ export function warningCloseStep(options: WarningStepOptions): CloseStep {
 
 /**
  * `closeSteps` for worker processes (queue.ts loads modules exporting it): the early-warning step over the
- * dataset named by PUHUI_MONITORING_DATASET, when set.
+ * dataset named by PUHUI_MONITORING_DATASET, when set, rescored with the model file PUHUI_MONITORING_MODEL when that is set.
  */
-export const closeSteps: CloseStep[] = process.env.PUHUI_MONITORING_DATASET ? [warningCloseStep({ dossiers: datasetDossierSource(process.env.PUHUI_MONITORING_DATASET) })] : [];
+export const closeSteps: CloseStep[] = process.env.PUHUI_MONITORING_DATASET
+  ? [warningCloseStep({
+      dossiers: datasetDossierSource(process.env.PUHUI_MONITORING_DATASET),
+      ...(process.env.PUHUI_MONITORING_MODEL ? { context: new Rescorer(process.env.PUHUI_MONITORING_DATASET, process.env.PUHUI_MONITORING_MODEL).context() } : {}),
+    })]
+  : [];
 
 /** Ring members of an anti-fraud report (src/fraud `detectFraud`): enterprises whose typology is a ring. */
 export function ringMembersOf(report: { enterprises: readonly { creditCode: string; typology: string | null }[] }): Set<string> {

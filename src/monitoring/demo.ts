@@ -1,11 +1,13 @@
 /**
- * The demo's monitoring step: the early-warning close step over the demo's dataset, and, after the closes, the
+ * The demo's monitoring step: the early-warning close step over the demo's dataset (rescored with the demo's
+ * scorecard), and, after the closes, the
  * portfolio's warnings at the last close as the close stored them — tallied by level and code, with the red
  * and yellow borrowers — and the lines the demo prints.
  */
 import { openStore } from '../store/index.ts';
 import type { CloseStep } from '../loans/close.ts';
 import { datasetDossierSource, WARNING_STEP, warningCloseStep } from './close-step.ts';
+import { Rescorer } from './rescore.ts';
 import { isWarningCode, WARNING_CODES, WARNING_LEVELS, type WarningCode, type WarningLevel } from './reasons.ts';
 
 /** Borrowers listed by name in the demo's printout. */
@@ -18,8 +20,9 @@ export interface DemoWarnings {
   flagged: { creditCode: string; level: WarningLevel; codes: WarningCode[]; actions: string[] }[];
 }
 
-export function demoCloseSteps(datasetDir: string): CloseStep[] {
-  return [warningCloseStep({ dossiers: datasetDossierSource(datasetDir) })];
+/** The warning step over the demo's dataset, rescoring each borrower with the demo's scorecard at every close. */
+export function demoCloseSteps(datasetDir: string, modelFile: string): CloseStep[] {
+  return [warningCloseStep({ dossiers: datasetDossierSource(datasetDir), context: new Rescorer(datasetDir, modelFile).context() })];
 }
 
 /** The warnings the close stored on `date` in the demo's store. */

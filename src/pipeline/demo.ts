@@ -100,7 +100,7 @@ export async function runDemo(root: string, config: SynthConfig, onStage: (stage
   onStage('loans', 6, 7);
   // The approved loans on the embedded store, 12 months of repayments and a close at each month end. Early
   // warnings (src/monitoring) plug into that close here, as closeSteps.
-  const loans = await runDemoLoans({ root, dataset, observationDate: observation, decisions, closeSteps: demoCloseSteps(dataset) });
+  const loans = await runDemoLoans({ root, dataset, observationDate: observation, decisions, closeSteps: demoCloseSteps(dataset, modelFile) });
   const warnings = await demoWarnings(loans.storeDir, loans.final.date);
   onStage('done', 7, 7);
   return {

@@ -8,6 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { Rescorer } from '../../src/monitoring/rescore.ts';
 import { prepareDataset } from '../../src/decision/dataset.ts';
 import { strategyInput } from '../../src/decision/decide.ts';
 import { StrategyEngine } from '../../src/decision/engine.ts';
@@ -70,6 +71,27 @@ test('the strategy graph and its hand-written twin decide every enterprise alike
   } finally {
     engine.dispose();
   }
+});
+
+test('rescoring at the close (early warnings) gives, on the decision date, the probability the decision saw', async () => {
+  const prepared = await prepareDataset({
+    datasetDir: dataset, asOf: demo.observationDate, modelFile: join(root, 'scorecard.json'), featureFile: join(root, `features-${demo.observationDate}.parquet`),
+    application: { product: 'tax_loan', amountFen: null, termMonths: null },
+  });
+  const rescorer = new Rescorer(dataset, join(root, 'scorecard.json'));
+  const scored = prepared.applicants.filter((a) => a.model?.pd !== null && a.model?.pd !== undefined);
+  assert.ok(scored.length > 1000);
+  // Every 25th applicant: the close computes features from the dataset itself, the decision read the feature file.
+  for (let k = 0; k < scored.length; k += 25) {
+    const applicant = scored[k]!;
+    const pd = await rescorer.probability(applicant.enterprise.creditCode, demo.observationDate);
+    assert.ok(pd !== null && Math.abs(pd - applicant.model!.pd!) < 1e-12, `${applicant.enterprise.creditCode}: ${pd} vs ${applicant.model!.pd}`);
+  }
+  // A year on, the same borrowers' probabilities move (fresh data), and the context gives both figures.
+  const later = `${Number(demo.observationDate.slice(0, 4)) + 1}${demo.observationDate.slice(4)}`;
+  const context = await rescorer.context()(scored[0]!.enterprise.creditCode, later, []);
+  assert.equal(context.pdAtBooking, null, 'no open loan: no booking date');
+  assert.ok(typeof context.pdNow === 'number');
 });
 
 test('puhui decide: one enterprise online gives the batch decision, with reasons and trace; --all writes every decision', () => {

@@ -5,8 +5,8 @@
 // load average). The PostgreSQL server's own CPU is not counted: it runs outside the test processes. A shared
 // fixture (an economy, say) is charged to the file that happened to build it first.
 //   node scripts/profile-tests.js [--json out.json] [--weights] [filter ...]
-// --weights rewrites test/weights.json (the CPU seconds run-tests.js orders the files by) from this run.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+// --weights updates test/weights.json (the CPU seconds run-tests.js orders the files by) with the files of this run.
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
@@ -68,8 +68,10 @@ for (const r of results) console.log(`| ${r.file} | ${r.tests} | ${r.cpu.toFixed
 console.log(`| **total (${results.length} files)** | ${results.reduce((s, r) => s + r.tests, 0)} | ${totalCpu.toFixed(1)} | ${totalWall.toFixed(1)} |`);
 console.log(`\n${lanes} lanes, ${((Date.now() - started) / 1000).toFixed(0)} s elapsed; load average before ${fmt(loadBefore)}, after ${fmt(loadAfter)}`);
 if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ lanes, elapsedSeconds: (Date.now() - started) / 1000, loadBefore, loadAfter, totalCpu, results }, null, 2) + '\n');
-if (writeWeights) {
-  const cpuSeconds = Object.fromEntries(results.map((r) => [r.file, Math.round(r.cpu)]).sort((a, b) => a[0].localeCompare(b[0])));
+if (writeWeights) { // the files profiled replace their figures; the others keep theirs
+  const known = existsSync(WEIGHTS_FILE) ? JSON.parse(readFileSync(WEIGHTS_FILE, 'utf8')).cpuSeconds : {};
+  const merged = { ...known, ...Object.fromEntries(results.map((r) => [r.file, Math.round(r.cpu)])) };
+  const cpuSeconds = Object.fromEntries(Object.entries(merged).filter(([file]) => existsSync(file)).sort((a, b) => a[0].localeCompare(b[0])));
   writeFileSync(WEIGHTS_FILE, JSON.stringify({ note: 'CPU seconds per test file, written by node scripts/profile-tests.js --weights; run-tests.js starts the heaviest first', cpuSeconds }, null, 2) + '\n');
 }
 const failed = results.filter((r) => r.status !== 0);

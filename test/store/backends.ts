@@ -3,13 +3,14 @@
  * (dropped afterwards) and an in-memory PGlite. One instance per test file: PGlite takes about a second to start.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { composeCreditCode } from '../../src/domain/credit-code.ts';
 import { openStore, type OpenStoreOptions, type Store } from '../../src/store/index.ts';
+import { sharedDir, temporaryDir } from '../support/shared-dir.ts';
 
 export const POSTGRES_ADMIN_URL = process.env.PUHUI_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -51,26 +52,25 @@ export interface OpenedStore { store: Store; clock: TestClock; close(): Promise<
 /**
  * A fresh PGlite data folder, already migrated. Creating a PGlite database (initdb in WebAssembly) takes seconds,
  * reopening one a fraction of that: the first test process builds a migrated template in the temp folder, keyed by
- * the PGlite version and the migration source, and every test copies it.
+ * the PGlite version and the store's sources (the migrations of every area live in src/store), and every test
+ * copies it. Other processes wait for the one building it rather than build it too.
  */
 export async function pgliteDataDir(): Promise<{ dir: string; remove(): void }> {
-  const migrations = readFileSync(fileURLToPath(new URL('../../src/store/migrations.ts', import.meta.url)), 'utf8');
-  const pgliteVersion = JSON.parse(readFileSync(fileURLToPath(new URL('../../node_modules/@electric-sql/pglite/package.json', import.meta.url)), 'utf8')).version;
-  const key = createHash('sha256').update(`${pgliteVersion}\n${migrations}`).digest('hex').slice(0, 16);
-  const template = join(tmpdir(), `puhui-pglite-template-${key}`);
-  if (!existsSync(join(template, 'PG_VERSION'))) {
-    const building = mkdtempSync(join(tmpdir(), 'puhui-pglite-building-'));
+  const template = await sharedDir(`puhui-pglite-template-${storeSourceKey()}`, async (building) => {
     const store = await openStore({ dataDir: building });
     await store.close();
-    try {
-      renameSync(building, template);
-    } catch {
-      rmSync(building, { recursive: true, force: true }); // another test process got there first
-    }
-  }
-  const dir = join(mkdtempSync(join(tmpdir(), 'puhui-pglite-')), 'data');
+  }, tmpdir());
+  const dir = join(temporaryDir('pglite'), 'data');
   cpSync(template, dir, { recursive: true });
   return { dir, remove: () => rmSync(join(dir, '..'), { recursive: true, force: true }) };
+}
+
+function storeSourceKey(): string {
+  const hash = createHash('sha256');
+  hash.update(JSON.parse(readFileSync(fileURLToPath(new URL('../../node_modules/@electric-sql/pglite/package.json', import.meta.url)), 'utf8')).version);
+  const storeDir = fileURLToPath(new URL('../../src/store/', import.meta.url));
+  for (const file of readdirSync(storeDir).filter((f) => f.endsWith('.ts')).sort()) hash.update(`\n${file}\n`).update(readFileSync(join(storeDir, file)));
+  return hash.digest('hex').slice(0, 16);
 }
 
 export async function openTestStore(backend: BackendName, label: string, options: Partial<OpenStoreOptions> = {}): Promise<OpenedStore> {

@@ -1,45 +1,46 @@
-/** One synthetic economy per test process, generated into a temporary folder and shared by the tests. */
-import { cpSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+/**
+ * The synthetic economies of the tests, each generated once per test run and shared on disk by every test
+ * process that asks for the same configuration (see shared-dir.ts). Tests must not write into them: tests that
+ * damage a dataset copy it first (copyOfFolder), and the run fails if a shared economy changed.
+ */
+import { createHash } from 'node:crypto';
+import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_SYNTH_CONFIG, generateEconomy, type SynthConfig } from '../../src/synth/index.ts';
+import { sharedDir, sharedDirSync, temporaryDir } from './shared-dir.ts';
 
-export function temporaryDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), `puhui-${prefix}-`));
+export { temporaryDir };
+
+function keyOf(value: unknown): string {
+  return createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 16);
 }
 
-const cache = new Map<string, string>();
-
+/** The raw CSV economy of DEFAULT_SYNTH_CONFIG with these overrides, generated once per run. */
 export function economy(overrides: Partial<SynthConfig> = {}): { dir: string; config: SynthConfig } {
   const config = { ...DEFAULT_SYNTH_CONFIG, ...overrides };
-  const key = JSON.stringify(config);
-  let dir = cache.get(key);
-  if (!dir) {
-    dir = temporaryDir('economy');
-    generateEconomy(config, dir);
-    cache.set(key, dir);
-  }
+  const dir = sharedDirSync(`economy-${keyOf(config)}`, (building) => { generateEconomy(config, building); });
   return { dir, config };
 }
 
 const imported = new Map<string, Promise<{ raw: string; dataset: string; root: string }>>();
 
 /**
- * A small synthetic economy imported once per test process (200 enterprises × 30 months): the dataset the
+ * A small synthetic economy imported once per test run (200 enterprises × 30 months): the dataset the
  * command-line refusals and the completeness checks run against. Tests that damage a dataset copy it first.
+ * `root` is a folder of the calling process's own, for the files a test writes.
  */
 export function importedEconomy(overrides: Partial<SynthConfig> = { enterprises: 200, months: 30, seed: 7 }): Promise<{ raw: string; dataset: string; root: string }> {
   const key = JSON.stringify(overrides);
   let ready = imported.get(key);
   if (!ready) {
     ready = (async () => {
-      const { importDataset } = await import('../../src/data/index.ts');
-      const { dir: raw } = economy(overrides);
-      const root = temporaryDir('imported');
-      const dataset = join(root, 'dataset');
-      const summary = await importDataset({ sourceDir: raw, targetDir: dataset });
-      if (summary.rootCause) throw new Error(`the fixture economy did not import: ${summary.rootCause}`);
-      return { raw, dataset, root };
+      const { dir: raw, config } = economy(overrides);
+      const built = await sharedDir(`imported-${keyOf(config)}`, async (building) => {
+        const { importDataset } = await import('../../src/data/index.ts');
+        const summary = await importDataset({ sourceDir: raw, targetDir: join(building, 'dataset') });
+        if (summary.rootCause) throw new Error(`the fixture economy did not import: ${summary.rootCause}`);
+      });
+      return { raw, dataset: join(built, 'dataset'), root: temporaryDir('imported') };
     })();
     imported.set(key, ready);
   }

@@ -10,14 +10,14 @@ import { puhui } from '../support/cli.ts';
 const path = (name: string) => fileURLToPath(new URL(`../../strategies/${name}`, import.meta.url));
 const document = () => JSON.parse(readFileSync(path('tax-loan.json'), 'utf8'));
 
-test('champion against challenger: the version, the titles and two admission thresholds, cell by cell', () => {
+test('champion against challenger: the version, the titles, the changelog and two admission thresholds, cell by cell', () => {
   const changes = diffStrategies(loadStrategy(path('tax-loan.json')), loadStrategy(path('tax-loan-challenger.json')));
   assert.deepEqual(changes.map((c) => [c.where, c.what, c.item]), [
-    ['header', 'header', 'version'], ['header', 'header', 'titleEn'], ['header', 'header', 'titleZh'],
+    ['header', 'header', 'version'], ['header', 'header', 'titleEn'], ['header', 'header', 'titleZh'], ['header', 'header', 'changelog'],
     ['Admission rules 准入规则', 'rule changed', 'business_age'], ['Admission rules 准入规则', 'rule changed', 'tax_paid_low'],
   ]);
-  assert.deepEqual(changes[3]!.before, { 'Age (months)': '< 24', description: 'In business 24 months or more' });
-  assert.deepEqual(changes[3]!.after, { 'Age (months)': '< 12', description: 'In business 12 months or more' });
+  assert.deepEqual(changes[4]!.before, { 'Age (months)': '< 24', description: 'In business 24 months or more' });
+  assert.deepEqual(changes[4]!.after, { 'Age (months)': '< 12', description: 'In business 12 months or more' });
 });
 
 test('rules added, removed and reordered, expressions and settings changed, nodes and wiring; editor positions ignored', () => {
@@ -45,7 +45,7 @@ test('rules added, removed and reordered, expressions and settings changed, node
 test('puhui strategy diff prints the changes', () => {
   const run = puhui('strategy', 'diff', 'strategies/tax-loan.json', 'strategies/tax-loan-challenger.json');
   assert.equal(run.code, 0, run.stderr);
-  assert.match(run.stdout, /5 changes[\s\S]*rule business_age changed — Age \(months\): "< 24" → "< 12"/);
+  assert.match(run.stdout, /6 changes[\s\S]*rule business_age changed — Age \(months\): "< 24" → "< 12"/);
 });
 
 test('a node that keeps its id and content but changes type is a change, never "no change" under a new hash', () => {

@@ -55,6 +55,14 @@ export async function buildService(options: ServiceOptions): Promise<FastifyInst
   app.setErrorHandler((error, request, reply) => sendProblem(request, reply, error));
   app.setNotFoundHandler((request, reply) => sendProblem(request, reply, new HttpProblem(404, 'route_not_found', `no route ${request.method} ${request.url.split('?')[0]}`)));
 
+  // A response finished while the server drains closes its connection: otherwise the client's keep-alive socket
+  // holds close() open until Fastify's keep-alive timeout (72 s), long after the last request.
+  let draining = false;
+  app.addHook('preClose', async () => { draining = true; });
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (draining) reply.header('connection', 'close');
+    return payload;
+  });
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
     armDeadline(request, reply, limits.requestDeadlineMs);

@@ -119,14 +119,3 @@ test('train writes a model and a self-contained report, and score reproduces the
   assert.equal(wrongModel.code, 2, wrongModel.stderr);
   assert.match(wrongModel.stderr, /not a puhui-scorecard\/1 model file/);
 });
-
-test('the demo runs the whole pipeline: economy, import, features, anti-fraud and an out-of-time scorecard', () => {
-  const root = join(temporaryDir('cli-demo'), 'puhui-demo'); // a folder the demo creates, as on a first run
-  const demo = puhui('demo', '--out', root, '--enterprises', '800', '--json');
-  assert.equal(demo.code, 0, demo.stderr);
-  const result = JSON.parse(demo.stdout);
-  assert.ok(result.import.entities.every((e: { rowsRejected: number }) => e.rowsRejected === 0));
-  assert.equal(result.features.enterprises, 800);
-  assert.equal(result.fraudDetection.length, 6);
-  assert.ok(result.scorecard.test.auc > 0.5 && readFileSync(result.scorecard.report, 'utf8').includes('评分卡报告'));
-});

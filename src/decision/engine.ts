@@ -31,11 +31,12 @@ export interface StrategyResult {
 /** Evaluations in flight at once in a batch: enough to keep the native worker busy, bounded for memory. */
 export const BATCH_CONCURRENCY_MAX = 256;
 
-export class StrategyEngine {
+/** ZEN decisions compiled once per strategy hash: the credit engine's and the warning engine's (src/monitoring). */
+export class CompiledStrategies {
   private readonly engine = new ZenEngine();
   private readonly compiled = new Map<string, ZenDecision>();
 
-  private decisionOf(strategy: Strategy): ZenDecision {
+  decisionOf(strategy: Strategy): ZenDecision {
     let decision = this.compiled.get(strategy.hash);
     if (!decision) {
       try {
@@ -47,6 +48,19 @@ export class StrategyEngine {
       this.compiled.set(strategy.hash, decision);
     }
     return decision;
+  }
+
+  dispose(): void {
+    this.compiled.clear();
+    this.engine.dispose();
+  }
+}
+
+export class StrategyEngine {
+  private readonly strategies = new CompiledStrategies();
+
+  private decisionOf(strategy: Strategy): ZenDecision {
+    return this.strategies.decisionOf(strategy);
   }
 
   async evaluate(strategy: Strategy, input: StrategyInput, options: { trace?: boolean } = {}): Promise<StrategyResult> {
@@ -75,8 +89,7 @@ export class StrategyEngine {
   }
 
   dispose(): void {
-    this.compiled.clear();
-    this.engine.dispose();
+    this.strategies.dispose();
   }
 }
 

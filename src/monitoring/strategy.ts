@@ -5,8 +5,8 @@
  * warning contract before anyone sees it: a level of green/yellow/red that matches the codes' severities,
  * known codes and known actions, actions for every warning and none for green.
  */
-import { ZenEngine, type ZenDecision } from '@gorules/zen-engine';
-import { engineMessage } from '../decision/engine.ts';
+import type { ZenDecision } from '@gorules/zen-engine';
+import { CompiledStrategies, engineMessage } from '../decision/engine.ts';
 import { engineSafe } from '../decision/inputs.ts';
 import { loadStrategy, parseStrategy, StrategyError, strategyLabel, type Strategy } from '../decision/strategy.ts';
 import type { StrategyRef } from '../decision/engine.ts';
@@ -49,27 +49,12 @@ function checkWarningStrategy(strategy: Strategy): Strategy {
 }
 
 export class WarningEngine {
-  private readonly engine = new ZenEngine();
-  private readonly compiled = new Map<string, ZenDecision>();
-
-  private decisionOf(strategy: Strategy): ZenDecision {
-    let decision = this.compiled.get(strategy.hash);
-    if (!decision) {
-      try {
-        decision = this.engine.createDecision(strategy.document);
-        decision.validate();
-      } catch (error) {
-        throw new StrategyError(`${strategy.source}: the engine rejects the graph: ${engineMessage(error)}`);
-      }
-      this.compiled.set(strategy.hash, decision);
-    }
-    return decision;
-  }
+  private readonly strategies = new CompiledStrategies();
 
   async evaluate(strategy: Strategy, input: WarningInput): Promise<WarningOutcome> {
     let response: Awaited<ReturnType<ZenDecision['evaluate']>>;
     try {
-      response = await this.decisionOf(strategy).evaluate(engineSafe(input));
+      response = await this.strategies.decisionOf(strategy).evaluate(engineSafe(input));
     } catch (error) {
       throw new StrategyError(`strategy ${strategyLabel(strategy)} failed on ${input.enterprise.creditCode}: ${engineMessage(error)}`);
     }
@@ -77,8 +62,7 @@ export class WarningEngine {
   }
 
   dispose(): void {
-    this.compiled.clear();
-    this.engine.dispose();
+    this.strategies.dispose();
   }
 }
 

@@ -1,6 +1,6 @@
 /**
  * Configuration of the synthetic economy. Every default is documented in docs/synthetic-economy.md
- * with its source in ../shared/domain or marked as our assumption.
+ * with the standard, regulation or announcement it comes from, or marked as our assumption.
  */
 import { PuhuiUserError } from '../domain/errors.ts';
 import { addMonths } from '../domain/period.ts';

@@ -1,16 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { authenticate, createApiKey, createTenant, verifyAuditChain, type Principal, type Store } from '../../src/store/index.ts';
+import { verifyAuditChain, type Principal, type Store } from '../../src/store/index.ts';
 import { coverLoan, createFund, fileDefaultClaim, getClaim, getCover, getFund, loadFundsPolicy, reconcileFund, shareRecovery } from '../../src/platform/funds.ts';
-import { BACKENDS, creditCode, openTestStore, type OpenedStore } from '../store/backends.ts';
-
-async function principalOf(store: Store, kind: Principal['tenantKind'], name: string): Promise<Principal> {
-  const tenant = await createTenant(store, { kind, name });
-  const { key } = await createApiKey(store, tenant.id, kind);
-  const principal = await authenticate(store, key);
-  assert.ok(principal);
-  return principal;
-}
+import { BACKENDS, creditCode, openTestStore, principalOf, type OpenedStore } from '../store/backends.ts';
 
 const YUAN = 100;
 

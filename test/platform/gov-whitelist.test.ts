@@ -1,19 +1,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { authenticate, createApiKey, createTenant, type Principal, type Store } from '../../src/store/index.ts';
+import type { Principal, Store } from '../../src/store/index.ts';
 import {
   listDispatchedFirms, listWhitelistFirms, reportFirmStatus, runDispatch, uploadWhitelist, whitelistProgress, getWhitelist,
 } from '../../src/platform/whitelist.ts';
 import { readWhitelistCsv } from '../../src/platform/whitelist-file.ts';
-import { BACKENDS, creditCode, openTestStore, type OpenedStore } from '../store/backends.ts';
-
-async function principalOf(store: Store, kind: Principal['tenantKind'], name: string): Promise<Principal> {
-  const tenant = await createTenant(store, { kind, name });
-  const { key } = await createApiKey(store, tenant.id, kind);
-  const principal = await authenticate(store, key);
-  assert.ok(principal);
-  return principal;
-}
+import { BACKENDS, creditCode, openTestStore, principalOf, type OpenedStore } from '../store/backends.ts';
 
 const HEADER = 'creditCode,name,amountFen,termMonths,rating,expectedLossBps,industrySection,regionCode';
 function line(n: number, amountFen: number, rating: string, el: number): string {

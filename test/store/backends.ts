@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { composeCreditCode } from '../../src/domain/credit-code.ts';
-import { openStore, type OpenStoreOptions, type Store } from '../../src/store/index.ts';
+import { authenticate, createApiKey, createTenant, openStore, type OpenStoreOptions, type Principal, type Store } from '../../src/store/index.ts';
 import { sharedDir, temporaryDir } from '../support/shared-dir.ts';
 
 export const POSTGRES_ADMIN_URL = process.env.PUHUI_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -105,4 +105,12 @@ export function bigInvoiceBatch(n: number): Record<string, unknown>[] {
   const seller = creditCode(7_001);
   const buyer = creditCode(7_002);
   return Array.from({ length: n }, (_, i) => invoiceRow(500_000 + i, seller, buyer));
+}
+
+/** A new tenant of `kind` with an API key of its own role, authenticated: the principal its requests act as. */
+export async function principalOf(store: Store, kind: Principal['tenantKind'], name: string, code?: string): Promise<Principal> {
+  const tenant = await createTenant(store, { kind, name, ...(code ? { creditCode: code } : {}) });
+  const principal = await authenticate(store, (await createApiKey(store, tenant.id, kind)).key);
+  if (!principal) throw new Error(`the key just created for ${name} does not authenticate`);
+  return principal;
 }

@@ -1,18 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  authenticate, authoriseConsent, createApiKey, createTenant, expireConsents, getConsent, listConsents, rejectConsent,
-  grantConsent, requestConsent, requireConsent, revokeConsent, verifyAuditChain, type Principal, type Store,
-} from '../../src/store/index.ts';
-import { BACKENDS, creditCode, openTestStore, type OpenedStore } from './backends.ts';
-
-async function principalOf(store: Store, kind: Principal['tenantKind'], name: string, code?: string): Promise<Principal> {
-  const tenant = await createTenant(store, { kind, name, ...(code ? { creditCode: code } : {}) });
-  const { key } = await createApiKey(store, tenant.id, kind);
-  const principal = await authenticate(store, key);
-  assert.ok(principal);
-  return principal;
-}
+import { authoriseConsent, expireConsents, getConsent, listConsents, rejectConsent, grantConsent, requestConsent, requireConsent, revokeConsent, verifyAuditChain, type Principal, type Store } from '../../src/store/index.ts';
+import { BACKENDS, creditCode, openTestStore, principalOf, type OpenedStore } from './backends.ts';
 
 for (const backend of BACKENDS) {
   describe(`consent on ${backend}`, () => {

@@ -1,18 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
-import {
-  authenticate, claimJob, completeJob, createApiKey, createTenant, currentSnapshot, enqueueJob, failJob, getDecision, getJob,
-  listDecisions, recordDecision, registerSnapshot, verifyAuditChain, type Principal, type Store,
-} from '../../src/store/index.ts';
-import { BACKENDS, creditCode, openTestStore, type OpenedStore } from './backends.ts';
-
-async function principalOf(store: Store, kind: Principal['tenantKind'], name: string): Promise<Principal> {
-  const tenant = await createTenant(store, { kind, name });
-  const principal = await authenticate(store, (await createApiKey(store, tenant.id, kind)).key);
-  assert.ok(principal);
-  return principal;
-}
+import { claimJob, completeJob, currentSnapshot, enqueueJob, failJob, getDecision, getJob, listDecisions, recordDecision, registerSnapshot, verifyAuditChain, type Principal, type Store } from '../../src/store/index.ts';
+import { BACKENDS, creditCode, openTestStore, principalOf, type OpenedStore } from './backends.ts';
 
 const sampleRecord = (code: string, limitFen: number) => ({
   creditCode: code, asOf: '2026-02-28', application: { product: 'tax-loan', amountFen: limitFen, termMonths: 12 },

@@ -1,17 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  authenticate, authoriseConsent, createApiKey, createTenant, factsFor, ingestBatch, readFacts, requestConsent,
-  verifyAuditChain, type Principal, type Store,
-} from '../../src/store/index.ts';
-import { BACKENDS, creditCode, invoiceRow, openTestStore, type OpenedStore } from './backends.ts';
-
-async function principalOf(store: Store, kind: Principal['tenantKind'], name: string, code?: string): Promise<Principal> {
-  const tenant = await createTenant(store, { kind, name, ...(code ? { creditCode: code } : {}) });
-  const principal = await authenticate(store, (await createApiKey(store, tenant.id, kind)).key);
-  assert.ok(principal);
-  return principal;
-}
+import { authoriseConsent, factsFor, ingestBatch, readFacts, requestConsent, verifyAuditChain, type Principal, type Store } from '../../src/store/index.ts';
+import { BACKENDS, creditCode, invoiceRow, openTestStore, principalOf, type OpenedStore } from './backends.ts';
 
 const seller = creditCode(201);
 const buyer = creditCode(202);

@@ -1,19 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import {
-  authenticate, authoriseConsent, createApiKey, createTenant, DEFAULT_RETENTION_POLICY_FILE, factsFor, getDecision, ingestBatch,
-  loadRetentionPolicy, parseRetentionPolicy, recordDecision, requestConsent, revokeConsent, runRetention, verifyAuditChain,
-  type Principal, type Store,
-} from '../../src/store/index.ts';
-import { BACKENDS, creditCode, invoiceRow, openTestStore, type OpenedStore } from './backends.ts';
-
-async function principalOf(store: Store, kind: Principal['tenantKind'], name: string, code?: string): Promise<Principal> {
-  const tenant = await createTenant(store, { kind, name, ...(code ? { creditCode: code } : {}) });
-  const principal = await authenticate(store, (await createApiKey(store, tenant.id, kind)).key);
-  assert.ok(principal);
-  return principal;
-}
+import { authoriseConsent, DEFAULT_RETENTION_POLICY_FILE, factsFor, getDecision, ingestBatch, loadRetentionPolicy, parseRetentionPolicy, recordDecision, requestConsent, revokeConsent, runRetention, verifyAuditChain, type Principal, type Store } from '../../src/store/index.ts';
+import { BACKENDS, creditCode, invoiceRow, openTestStore, principalOf, type OpenedStore } from './backends.ts';
 
 const vatReturn = (code: string) => ({
   creditCode: code, periodStart: '2025-10', periodEnd: '2025-12', revision: 0, taxableSalesFen: 10_000_000, uninvoicedSalesFen: 0,

@@ -16,20 +16,32 @@ import { Rescorer } from './rescore.ts';
 export const WARNING_STEP = 'early-warning';
 
 export interface DossierSource { dossierOf(creditCode: string, asOf: string): Promise<CompactDossier | null> }
+
 /** What is known besides fresh data for a borrower on a date; `loans`, when the close calls it, are its open loans. */
 export type WarningContextSource = (creditCode: string, asOf: string, loans?: readonly ClosedLoan[]) => Promise<Omit<WarningContext, 'creditCode'>>;
 
-/** Compact dossiers of a dataset, read once per as-of date (the close runs one date at a time). */
-export function datasetDossierSource(datasetDir: string): DossierSource {
-  let cached: { asOf: string; byCode: Promise<Map<string, CompactDossier>> } | null = null;
-  return {
-    async dossierOf(creditCode, asOf) {
-      if (!cached || cached.asOf !== asOf) {
-        cached = { asOf, byCode: readCompactDossiers(datasetDir, asOf).then(({ codes, dossiers }) => new Map(codes.map((c, k) => [c, dossiers[k]!]))) };
-      }
-      return (await cached.byCode).get(creditCode) ?? null;
-    },
+/** Every enterprise's compact dossier as of a date, by credit code. */
+export interface DatasetDossiers extends DossierSource { dossiersAt(asOf: string): Promise<ReadonlyMap<string, CompactDossier>> }
+
+/** Dates whose dossiers a dataset source keeps: the close date and the booking dates rescoring reads beside it. */
+const DOSSIER_DATES_KEPT = 4;
+
+/**
+ * Compact dossiers of a dataset, read once per as-of date and kept for a few dates (the close runs one date at a
+ * time; the warning step and rescoring read the same dates), shared by every step given this source.
+ */
+export function datasetDossierSource(datasetDir: string): DatasetDossiers {
+  const dates = new Map<string, Promise<Map<string, CompactDossier>>>();
+  const dossiersAt = (asOf: string) => {
+    let found = dates.get(asOf);
+    if (!found) {
+      found = readCompactDossiers(datasetDir, asOf).then(({ codes, dossiers }) => new Map(codes.map((c, k) => [c, dossiers[k]!])));
+      dates.set(asOf, found);
+      if (dates.size > DOSSIER_DATES_KEPT) dates.delete(dates.keys().next().value!);
+    }
+    return found;
   };
+  return { dossiersAt, async dossierOf(creditCode, asOf) { return (await dossiersAt(asOf)).get(creditCode) ?? null; } };
 }
 
 /** What the close keeps of a warning: plain JSON, the evidence included. */
@@ -65,11 +77,13 @@ export function warningCloseStep(options: WarningStepOptions): CloseStep {
  * dataset named by PUHUI_MONITORING_DATASET, when set, rescored with the model file PUHUI_MONITORING_MODEL when that is set.
  */
 export const closeSteps: CloseStep[] = process.env.PUHUI_MONITORING_DATASET
-  ? [warningCloseStep({
-      dossiers: datasetDossierSource(process.env.PUHUI_MONITORING_DATASET),
-      ...(process.env.PUHUI_MONITORING_MODEL ? { context: new Rescorer(process.env.PUHUI_MONITORING_DATASET, process.env.PUHUI_MONITORING_MODEL).context() } : {}),
-    })]
+  ? [datasetWarningStep(datasetDossierSource(process.env.PUHUI_MONITORING_DATASET), process.env.PUHUI_MONITORING_MODEL ?? null)]
   : [];
+
+/** The warning step over a dataset's dossiers, rescored with a model file when one is given. */
+export function datasetWarningStep(dossiers: DatasetDossiers, modelFile: string | null): CloseStep {
+  return warningCloseStep({ dossiers, ...(modelFile ? { context: new Rescorer(dossiers, modelFile).context() } : {}) });
+}
 
 /** Ring members of an anti-fraud report (src/fraud `detectFraud`): enterprises whose typology is a ring. */
 export function ringMembersOf(report: { enterprises: readonly { creditCode: string; typology: string | null }[] }): Set<string> {

@@ -6,8 +6,7 @@
  */
 import { openStore } from '../store/index.ts';
 import type { CloseStep } from '../loans/close.ts';
-import { datasetDossierSource, WARNING_STEP, warningCloseStep } from './close-step.ts';
-import { Rescorer } from './rescore.ts';
+import { datasetDossierSource, datasetWarningStep, WARNING_STEP } from './close-step.ts';
 import { isWarningCode, WARNING_CODES, WARNING_LEVELS, type WarningCode, type WarningLevel } from './reasons.ts';
 
 /** Borrowers listed by name in the demo's printout. */
@@ -22,7 +21,7 @@ export interface DemoWarnings {
 
 /** The warning step over the demo's dataset, rescoring each borrower with the demo's scorecard at every close. */
 export function demoCloseSteps(datasetDir: string, modelFile: string): CloseStep[] {
-  return [warningCloseStep({ dossiers: datasetDossierSource(datasetDir), context: new Rescorer(datasetDir, modelFile).context() })];
+  return [datasetWarningStep(datasetDossierSource(datasetDir), modelFile)];
 }
 
 /** The warnings the close stored on `date` in the demo's store. */

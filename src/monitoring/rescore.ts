@@ -4,40 +4,39 @@
  * dataset, beside the probability as of the day its earliest open loan was booked. These feed the warning
  * strategy's W_PD_JUMP and W_PD_RISING signals through a `WarningContextSource`.
  *
- * The features of one date are computed for every enterprise of the dataset at once (the industry reference
- * is a median over all of them, so one borrower's features cannot be computed alone), then kept for the next
- * borrower of the same close: the close runs one date at a time.
+ * The dossiers come from the same source the warning step reads (read once per date); the industry reference
+ * of a date is a median over all of its enterprises, so it is built once per date and kept with the
+ * probabilities computed on it for the next borrower of the same close.
  */
-import { readCompactDossiers } from '../features/batch.ts';
 import { asOfDayOf, buildIndustryReference, computeFeatureVector, FEATURES, referenceEntry, type FeatureValue } from '../features/index.ts';
 import type { CompactDossier } from '../features/compact.ts';
 import { Scorer } from '../models/scorer.ts';
-import type { WarningContextSource } from './close-step.ts';
+import type { DatasetDossiers, WarningContextSource } from './close-step.ts';
 
 interface DateFeatures {
-  byCode: Map<string, CompactDossier>;
+  byCode: ReadonlyMap<string, CompactDossier>;
   reference: ReturnType<typeof buildIndustryReference>;
   asOfDay: number;
   probabilities: Map<string, number | null>;
 }
 
-/** Probabilities of default as of any date, computed from a dataset with one model; a few dates are kept. */
+/** Probabilities of default as of any date, computed from a dataset's dossiers with one model; a few dates are kept. */
 export class Rescorer {
   private readonly scorer: Scorer;
   private readonly dates = new Map<string, Promise<DateFeatures>>();
   private static readonly DATES_KEPT = 4;
 
-  constructor(private readonly datasetDir: string, modelFile: string) {
+  constructor(private readonly dossiers: DatasetDossiers, modelFile: string) {
     this.scorer = new Scorer(modelFile);
   }
 
   private featuresOf(asOf: string): Promise<DateFeatures> {
     let found = this.dates.get(asOf);
     if (!found) {
-      found = readCompactDossiers(this.datasetDir, asOf).then(({ codes, dossiers }) => {
+      found = this.dossiers.dossiersAt(asOf).then((byCode) => {
         const asOfDay = asOfDayOf(asOf);
-        const entries = dossiers.map((d) => referenceEntry(d, asOfDay)).filter((e) => e !== null);
-        return { byCode: new Map(codes.map((c, k) => [c, dossiers[k]!])), reference: buildIndustryReference(asOf, entries), asOfDay, probabilities: new Map() };
+        const entries = [...byCode.values()].map((d) => referenceEntry(d, asOfDay)).filter((e) => e !== null);
+        return { byCode, reference: buildIndustryReference(asOf, entries), asOfDay, probabilities: new Map() };
       });
       this.dates.set(asOf, found);
       if (this.dates.size > Rescorer.DATES_KEPT) this.dates.delete(this.dates.keys().next().value!);

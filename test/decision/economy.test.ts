@@ -8,6 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { datasetDossierSource } from '../../src/monitoring/close-step.ts';
 import { Rescorer } from '../../src/monitoring/rescore.ts';
 import { prepareDataset } from '../../src/decision/dataset.ts';
 import { strategyInput } from '../../src/decision/decide.ts';
@@ -95,7 +96,7 @@ test('rescoring at the close (early warnings) gives, on the decision date, the p
     datasetDir: dataset, asOf: demo.observationDate, modelFile: join(root, 'scorecard.json'), featureFile: join(root, `features-${demo.observationDate}.parquet`),
     application: { product: 'tax_loan', amountFen: null, termMonths: null },
   });
-  const rescorer = new Rescorer(dataset, join(root, 'scorecard.json'));
+  const rescorer = new Rescorer(datasetDossierSource(dataset), join(root, 'scorecard.json'));
   const scored = prepared.applicants.filter((a) => a.model?.pd !== null && a.model?.pd !== undefined);
   assert.ok(scored.length > 1000);
   // Every 25th applicant: the close computes features from the dataset itself, the decision read the feature file.
